@@ -1,0 +1,1 @@
+"""faceauth: selfie login domain, persistence and adapters, shipped as a Lambda layer."""

@@ -1,0 +1,105 @@
+"""The image store on S3. Deleting removes every version, so a face never lingers as a
+noncurrent version in a versioned bucket."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from faceauth.domain.ports import DeleteReport
+from faceauth.errors import DependencyUnavailable
+
+DELETE_BATCH = 1000  # the DeleteObjects maximum
+_VERSIONING_TTL_SECONDS = 300.0
+_LIST_WORKERS = 8
+
+
+def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class S3ImageStore:
+    """Implements the ImageStore port on one bucket."""
+
+    def __init__(self, client: Any, bucket: str, retry_after_seconds: int = 2) -> None:
+        self._s3 = client
+        self._bucket = bucket
+        self._retry_after = retry_after_seconds
+        self._versioning: tuple[float, bool] | None = None
+
+    def put(self, key: str, content: bytes, content_type: str) -> None:
+        with self._translated_errors():
+            self._s3.put_object(
+                Bucket=self._bucket, Key=key, Body=content, ContentType=content_type
+            )
+
+    def get(self, key: str) -> bytes:
+        with self._translated_errors():
+            body: bytes = self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+            return body
+
+    def delete_all_versions(self, keys: Sequence[str]) -> DeleteReport:
+        unique = list(dict.fromkeys(keys))
+        if not unique:
+            return DeleteReport()
+        with self._translated_errors():
+            if self._bucket_keeps_versions():
+                entries = self._all_versions(unique)
+            else:
+                entries = [{"Key": key} for key in unique]
+            failed: set[str] = set()
+            for batch in _batches(entries, DELETE_BATCH):
+                answer = self._s3.delete_objects(
+                    Bucket=self._bucket, Delete={"Objects": list(batch), "Quiet": True}
+                )
+                failed.update(error["Key"] for error in answer.get("Errors", []))
+        return DeleteReport(
+            deleted=[key for key in unique if key not in failed],
+            failed=[key for key in unique if key in failed],
+        )
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _bucket_keeps_versions(self) -> bool:
+        now = time.monotonic()
+        if self._versioning is None or now - self._versioning[0] > _VERSIONING_TTL_SECONDS:
+            status = self._s3.get_bucket_versioning(Bucket=self._bucket).get("Status")
+            # Suspended buckets still hold the versions written while it was enabled.
+            self._versioning = (now, status in ("Enabled", "Suspended"))
+        return self._versioning[1]
+
+    def _all_versions(self, keys: Sequence[str]) -> list[dict[str, str]]:
+        with ThreadPoolExecutor(max_workers=_LIST_WORKERS) as pool:
+            per_key = list(pool.map(self._versions_of, keys))
+        return [entry for entries in per_key for entry in entries]
+
+    def _versions_of(self, key: str) -> list[dict[str, str]]:
+        entries: list[dict[str, str]] = []
+        paginator = self._s3.get_paginator("list_object_versions")
+        for page in paginator.paginate(Bucket=self._bucket, Prefix=key):
+            for item in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+                if item["Key"] == key:
+                    entries.append({"Key": key, "VersionId": item["VersionId"]})
+        return entries
+
+    def _translated_errors(self) -> _S3Errors:
+        return _S3Errors(self._retry_after)
+
+
+class _S3Errors:
+    """Turns any S3 failure into DependencyUnavailable (never a stack trace to the caller)."""
+
+    def __init__(self, retry_after: int) -> None:
+        self._retry_after = retry_after
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        if isinstance(exc, ClientError | BotoCoreError):
+            raise DependencyUnavailable("image_store", self._retry_after) from exc

@@ -1,0 +1,130 @@
+"""The one engine/session factory and the unit of work at the request boundary."""
+
+from __future__ import annotations
+
+import json
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from faceauth.db.repositories import SqlRunRepository, SqlUserRepository
+from faceauth.errors import DependencyUnavailable
+from faceauth.settings import Settings
+
+
+def database_url(settings: Settings) -> URL:
+    """The URL from settings locally, or built from the Secrets Manager secret in AWS
+    (cached by Powertools for db_secret_max_age_seconds)."""
+    if settings.database_url:
+        return make_url(settings.database_url)
+    from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415 - AWS only
+
+    assert settings.db_secret_arn is not None
+    secret: Any = parameters.get_secret(
+        settings.db_secret_arn, max_age=settings.db_secret_max_age_seconds
+    )
+    values = json.loads(secret)
+    return URL.create(
+        "mysql+pymysql",
+        username=values["username"],
+        password=values["password"],
+        host=settings.db_host or values.get("host"),
+        port=int(settings.db_port or values.get("port", 3306)),
+        database=settings.db_name or values.get("dbname"),
+    )
+
+
+def build_engine(settings: Settings, url: URL | None = None) -> Engine:
+    """An engine sized for Lambda: one warm connection per container, checked before use."""
+    url = url or database_url(settings)
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": 10})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(conn: Any, _record: Any) -> None:
+            cursor = conn.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        return engine
+    timeout = settings.db_connect_timeout_seconds
+    connect_args: dict[str, Any] = {
+        "connect_timeout": timeout,
+        "read_timeout": 10,
+        "write_timeout": 10,
+        "charset": "utf8mb4",
+    }
+    if settings.db_secret_arn:
+        # RDS enforces TLS (require_secure_transport); verify against the CA when shipped.
+        connect_args["ssl"] = (
+            {"ca": settings.db_tls_ca_path}
+            if settings.db_tls_ca_path
+            else {"check_hostname": False}
+        )
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=1,
+        max_overflow=2,
+        pool_timeout=timeout,
+        pool_recycle=280,  # below RDS Proxy / MySQL idle timeouts
+        connect_args=connect_args,
+    )
+
+
+class SqlUnitOfWork:
+    """One transaction. Rolls back unless commit() ran; database faults become
+    DependencyUnavailable so callers answer 503 instead of a stack trace."""
+
+    users: SqlUserRepository
+    runs: SqlRunRepository
+
+    def __init__(self, factory: sessionmaker[Session], retry_after_seconds: int = 2) -> None:
+        self._factory = factory
+        self._retry_after = retry_after_seconds
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self._session = self._factory()
+        self.users = SqlUserRepository(self._session)
+        self.runs = SqlRunRepository(self._session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self._session.rollback()
+            self._session.close()
+        except SQLAlchemyError:
+            self._session.invalidate()
+        if isinstance(exc, SQLAlchemyError) and not isinstance(exc, IntegrityError):
+            raise DependencyUnavailable("database", self._retry_after) from exc
+
+    def commit(self) -> None:
+        self._session.commit()
+
+    def ping(self) -> None:
+        self._session.execute(text("SELECT 1"))
+
+
+class Database:
+    """Owns the engine; hands out units of work. Create once per container."""
+
+    def __init__(self, engine: Engine, retry_after_seconds: int = 2) -> None:
+        self.engine = engine
+        self._factory = sessionmaker(engine, expire_on_commit=False)
+        self._retry_after = retry_after_seconds
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._factory, self._retry_after)
+
+
+__all__ = ["DBAPIError", "Database", "SqlUnitOfWork", "build_engine", "database_url"]

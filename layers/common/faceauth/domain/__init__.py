@@ -1,0 +1,1 @@
+"""Selfie-login rules, free of AWS, HTTP and SQL."""

@@ -1,0 +1,109 @@
+"""Value objects of the selfie-login domain."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class RunKind(enum.StrEnum):
+    REGISTRATION = "REGISTRATION"
+    VERIFICATION = "VERIFICATION"
+
+
+class Decision(enum.StrEnum):
+    PASS = "PASS"  # noqa: S105 - a verification result, not a password
+    FAIL = "FAIL"
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatedImage:
+    """An image that passed the size, format and dimension checks."""
+
+    content: bytes
+    format: str  # "JPEG" or "PNG"
+    width: int
+    height: int
+
+    @property
+    def content_type(self) -> str:
+        return "image/jpeg" if self.format == "JPEG" else "image/png"
+
+    @property
+    def extension(self) -> str:
+        return "jpg" if self.format == "JPEG" else "png"
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    """A user as the domain sees it (mapped from persistence)."""
+
+    pk: int
+    user_id: str
+    reference_key: str | None
+    registered_at: datetime | None
+    consecutive_failures: int
+    locked_until: datetime | None
+
+    @property
+    def is_registered(self) -> bool:
+        return self.reference_key is not None
+
+    def is_locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+
+@dataclass(frozen=True, slots=True)
+class NewRun:
+    """A run to record: one registration or one verification."""
+
+    run_id: str
+    user_pk: int
+    kind: RunKind
+    created_at: datetime
+    image_key: str | None
+    threshold: float | None = None
+    similarity: float | None = None
+    result: Decision | None = None
+    error_code: str | None = None
+    request_id: str | None = None
+    engine: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LastVerification:
+    run_id: str
+    result: Decision | None
+    similarity: float | None
+    error_code: str | None
+    verified_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationReceipt:
+    run_id: str
+    user_id: str
+    registered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationOutcome:
+    run_id: str
+    user_id: str
+    similarity: float
+    threshold: float
+    result: Decision
+    verified_at: datetime
+    engine_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class UserStatus:
+    user_id: str
+    registered: bool
+    registered_at: datetime | None
+    last_verification: LastVerification | None
+    locked: bool
+    locked_until: datetime | None
+    consecutive_failures: int
