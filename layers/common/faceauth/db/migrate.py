@@ -1,4 +1,4 @@
-"""Apply or roll back the Alembic migrations in db/ (used by tests, `make run`, the migrate Lambda)."""
+"""Apply or roll back the Alembic migrations in db/ (tests, `make run`, the migrate Lambda)."""
 
 from __future__ import annotations
 

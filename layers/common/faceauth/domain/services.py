@@ -98,6 +98,10 @@ class FaceAuthService:
     def threshold(self) -> float:
         return self._threshold
 
+    @property
+    def image_limits(self) -> ImageLimits:
+        return self._limits
+
     def register_reference(
         self, user_id: str, image: bytes, request_id: str | None = None
     ) -> RegistrationReceipt:

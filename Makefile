@@ -1,0 +1,68 @@
+# faceauth: the one entry point. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8080
+export FACEAUTH_TEST_DATABASE_URL ?= mysql+pymysql://root@127.0.0.1:3307/
+PYTEST_ARGS ?=
+
+APT_PACKAGES := mariadb-server mariadb-client chromium chromium-driver
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
+
+.PHONY: setup
+setup: system-packages $(VENV)/.installed ## Install everything: Debian packages (MariaDB, Chromium) and the Python venv
+
+.PHONY: system-packages
+system-packages: ## Install the Debian packages the tests need (needs root or sudo)
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(VENV)/.installed: requirements/*.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements/dev.txt
+	@touch $@
+
+.PHONY: db-start db-stop
+db-start: ## Start the private MariaDB test server (127.0.0.1:3307)
+	@scripts/mariadb.sh start
+db-stop: ## Stop it
+	@scripts/mariadb.sh stop
+
+.PHONY: test
+test: $(VENV)/.installed db-start ## Run every test: unit, integration (MariaDB, moto S3), contract, browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: test-unit
+test-unit: $(VENV)/.installed ## Unit tests only (no database)
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+.PHONY: run
+run: $(VENV)/.installed ## Start the API locally on http://127.0.0.1:$(PORT)/v1 (SQLite, moto S3, local face engine)
+	PORT=$(PORT) PYTHONPATH=layers/common:functions:local $(PY) -m faceauth_local
+
+.PHONY: typecheck
+typecheck: $(VENV)/.installed ## mypy --strict on our packages
+	$(VENV)/bin/mypy
+
+.PHONY: bench
+bench: $(VENV)/.installed db-start ## Compare-path latency, cold import, local engine time
+	PYTHONPATH=layers/common:functions:local:. $(PY) bench/bench_compare.py
+	PYTHONPATH=layers/common:functions:local:. $(PY) bench/bench_local_engine.py
+
+.PHONY: clean
+clean: ## Remove build output and caches
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache .local
+
+-include mk/*.mk

@@ -1,0 +1,1 @@
+"""The compare Lambda: the v1 REST API behind API Gateway."""

@@ -1,0 +1,200 @@
+"""The v1 API: routes only. Validation at the edge, one call into the domain, typed output."""
+
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from compare.errors import IMAGE_ROUTE_ERRORS, error_responses, register_error_handlers
+from compare.models import (
+    USER_ID_PATTERN,
+    HealthResponse,
+    ImageRequest,
+    LastVerificationBody,
+    RegistrationResponse,
+    UserStatusResponse,
+    VerificationResponse,
+)
+from faceauth import errors
+from faceauth.domain.images import decode_base64_image
+from faceauth.domain.model import RegistrationReceipt
+from faceauth.domain.services import FaceAuthService
+from faceauth.observability import add_dimensioned_metric, logger, metrics, tracer, user_ref
+from faceauth.settings import get_settings
+from faceauth.wiring import build_service
+
+UserId = Annotated[str, Path(pattern=USER_ID_PATTERN, description="The app's user id.")]
+ImageBody = Annotated[ImageRequest, Body()]
+
+app = APIGatewayRestResolver(enable_validation=True)
+register_error_handlers(app)
+
+_service: FaceAuthService | None = None
+
+
+def get_service() -> FaceAuthService:
+    """The container's service, built on first use (keeps cold start imports small)."""
+    global _service  # noqa: PLW0603 - one per container, by design
+    if _service is None:
+        _service = build_service(get_settings())
+    return _service
+
+
+def use_service(service: FaceAuthService | None) -> None:
+    """Swap the service (tests, the local stack)."""
+    global _service  # noqa: PLW0603
+    _service = service
+
+
+def require_json(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    """Reject bodies that are not JSON before validation reads them."""
+    if app.current_event.http_method in ("POST", "PUT"):
+        content_type = (app.current_event.headers or {}).get("content-type", "")
+        if content_type.split(";")[0].strip().lower() != "application/json":
+            raise errors.UnsupportedMediaType
+    return next_middleware(app)
+
+
+app.use(middlewares=[require_json])
+
+
+def _image(body: ImageRequest) -> bytes:
+    return decode_base64_image(body.image, get_service().image_limits)
+
+
+def _request_id() -> str:
+    return app.current_event.request_context.request_id
+
+
+def _registration(receipt: RegistrationReceipt) -> RegistrationResponse:
+    metrics.add_metric(name="Registrations", unit=MetricUnit.Count, value=1)
+    return RegistrationResponse(
+        run_id=receipt.run_id, user_id=receipt.user_id, registered_at=receipt.registered_at
+    )
+
+
+@app.post(
+    "/users/<userId>/registration",
+    summary="Register the user's reference selfie",
+    responses={
+        201: {"description": "Registered"},
+        **error_responses(errors.AlreadyRegistered, *IMAGE_ROUTE_ERRORS),
+    },
+    tags=["registration"],
+)
+@tracer.capture_method
+def register(userId: UserId, body: ImageBody) -> Response[RegistrationResponse]:  # noqa: N803
+    logger.append_keys(user_ref=user_ref(userId))
+    receipt = get_service().register_reference(userId, _image(body), _request_id())
+    return Response(HTTPStatus.CREATED, "application/json", _registration(receipt))
+
+
+@app.put(
+    "/users/<userId>/registration",
+    summary="Replace the reference selfie (re-enrolment); the old image is deleted",
+    responses=error_responses(errors.UserNotRegistered, *IMAGE_ROUTE_ERRORS),
+    tags=["registration"],
+)
+@tracer.capture_method
+def replace_registration(userId: UserId, body: ImageBody) -> RegistrationResponse:  # noqa: N803
+    logger.append_keys(user_ref=user_ref(userId))
+    return _registration(get_service().replace_reference(userId, _image(body), _request_id()))
+
+
+@app.delete(
+    "/users/<userId>/registration",
+    summary="Erase the user's reference and every stored capture (right to erasure)",
+    responses={204: {"description": "Erased (or nothing to erase)"}, **error_responses()},
+    tags=["registration"],
+)
+@tracer.capture_method
+def erase_registration(userId: UserId) -> Response[None]:  # noqa: N803
+    logger.append_keys(user_ref=user_ref(userId))
+    get_service().erase_user(userId)
+    return Response(HTTPStatus.NO_CONTENT, "application/json", None)
+
+
+@app.post(
+    "/users/<userId>/verification",
+    summary="Verify a selfie against the reference; answers PASS or FAIL",
+    responses=error_responses(errors.UserNotRegistered, errors.UserLocked, *IMAGE_ROUTE_ERRORS),
+    tags=["verification"],
+)
+@tracer.capture_method
+def verify(userId: UserId, body: ImageBody) -> VerificationResponse:  # noqa: N803
+    logger.append_keys(user_ref=user_ref(userId))
+    outcome = get_service().verify_capture(userId, _image(body), _request_id())
+    metrics.add_metric(
+        name="FaceEngineLatency", unit=MetricUnit.Milliseconds, value=outcome.engine_seconds * 1000
+    )
+    metrics.add_metric(name="Similarity", unit=MetricUnit.NoUnit, value=outcome.similarity)
+    add_dimensioned_metric("Verifications", 1, MetricUnit.Count, Result=outcome.result.value)
+    logger.info("verification decided", extra={"result": outcome.result.value})
+    return VerificationResponse(
+        run_id=outcome.run_id,
+        user_id=outcome.user_id,
+        similarity=outcome.similarity,
+        threshold=outcome.threshold,
+        result=outcome.result.value,
+        verified_at=outcome.verified_at,
+    )
+
+
+@app.get(
+    "/users/<userId>",
+    summary="Registration, last verification and lock state of a user",
+    responses=error_responses(),
+    tags=["users"],
+)
+@tracer.capture_method
+def user_status(userId: UserId) -> UserStatusResponse:  # noqa: N803
+    status = get_service().get_status(userId)
+    last = status.last_verification
+    return UserStatusResponse(
+        user_id=status.user_id,
+        registered=status.registered,
+        registered_at=status.registered_at,
+        last_verification=LastVerificationBody(
+            run_id=last.run_id,
+            result=last.result.value if last.result else None,
+            similarity=last.similarity,
+            error_code=last.error_code,
+            verified_at=last.verified_at,
+        )
+        if last
+        else None,
+        locked=status.locked,
+        locked_until=status.locked_until,
+        consecutive_failures=status.consecutive_failures,
+    )
+
+
+@app.get(
+    "/health", summary="200 when the database answers", responses=error_responses(), tags=["health"]
+)
+def health() -> HealthResponse:
+    get_service().check_health()
+    return HealthResponse(status="ok")
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    _lowercase_content_type(event)
+    return app.resolve(event, context)
+
+
+def _lowercase_content_type(event: dict[str, Any]) -> None:
+    # Media types are case-insensitive (RFC 9110); Powertools compares them as written.
+    for name, value in (event.get("headers") or {}).items():
+        if name.lower() == "content-type" and isinstance(value, str):
+            event["headers"][name] = value.lower()
+    for name, values in (event.get("multiValueHeaders") or {}).items():
+        if name.lower() == "content-type":
+            event["multiValueHeaders"][name] = [v.lower() for v in values]

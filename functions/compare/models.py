@@ -1,0 +1,76 @@
+"""Request and response bodies of the v1 API (camelCase on the wire)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+USER_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+# Stored as naive UTC; sent with an explicit offset so clients never guess.
+UtcDatetime = Annotated[
+    datetime, AfterValidator(lambda d: d.replace(tzinfo=UTC) if d.tzinfo is None else d)
+]
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+
+class ImageRequest(ApiModel):
+    """A selfie as base64 JPEG or PNG (at most 4 MB decoded by default)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"image": "/9j/4AAQSkZJRgABAQAAAQABAAD..."}]},
+    )
+    image: str = Field(min_length=1, description="Base64-encoded JPEG or PNG image.")
+
+
+class RegistrationResponse(ApiModel):
+    run_id: str = Field(description="Id of this registration; store it in the app's audit table.")
+    user_id: str
+    registered_at: UtcDatetime
+
+
+class VerificationResponse(ApiModel):
+    run_id: str = Field(description="Id of this verification; store it in the app's audit table.")
+    user_id: str
+    similarity: float = Field(ge=0, le=100, description="How alike the faces are, 0-100.")
+    threshold: float = Field(ge=0, le=100, description="Similarity needed to pass.")
+    result: Literal["PASS", "FAIL"]
+    verified_at: UtcDatetime
+
+
+class LastVerificationBody(ApiModel):
+    run_id: str
+    result: Literal["PASS", "FAIL"] | None
+    similarity: float | None
+    error_code: str | None
+    verified_at: UtcDatetime
+
+
+class UserStatusResponse(ApiModel):
+    user_id: str
+    registered: bool
+    registered_at: UtcDatetime | None
+    last_verification: LastVerificationBody | None
+    locked: bool
+    locked_until: UtcDatetime | None
+    consecutive_failures: int
+
+
+class HealthResponse(ApiModel):
+    status: Literal["ok"]
+
+
+class ErrorDetail(ApiModel):
+    code: str = Field(description="Stable, machine-readable error code.")
+    message: str = Field(description="What went wrong, for a person.")
+
+
+class ErrorResponse(ApiModel):
+    error: ErrorDetail
