@@ -1,0 +1,181 @@
+"""The `faceauth` command line: register, verify and inspect users from a terminal or a pipeline.
+
+Exit codes: 0 success (PASS for verify), 1 verify FAIL, 2 usage error, 3 API error,
+4 API unreachable, throttled or a dependency unavailable (worth retrying later).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from faceauth_client.client import USER_ID_PATTERN, Client
+from faceauth_client.errors import (
+    DependencyUnavailableError,
+    FaceAuthApiError,
+    FaceAuthClientError,
+    ThrottledError,
+    TransportError,
+)
+from faceauth_client.models import Registration, UserStatus, Verification
+
+EXIT_OK = 0
+EXIT_FAIL = 1
+EXIT_USAGE = 2
+EXIT_API_ERROR = 3
+EXIT_UNAVAILABLE = 4
+
+_COMMANDS_WITH_PHOTO = ("register", "reregister", "verify")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="faceauth",
+        description="Selfie login API client (faceauth API contract v1).",
+        epilog="Exit codes: 0 ok/PASS, 1 FAIL, 2 usage, 3 API error, 4 unavailable.",
+    )
+    parser.add_argument(
+        "--base-url",
+        default=os.environ.get("FACEAUTH_BASE_URL"),
+        help="API base URL including the stage, e.g. http://127.0.0.1:8080/v1 "
+        "(env FACEAUTH_BASE_URL)",
+    )
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get("FACEAUTH_API_KEY"),
+        help="API key sent as x-api-key (env FACEAUTH_API_KEY)",
+    )
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds (default 10)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    helps = {
+        "register": "store the first reference photo of a user",
+        "reregister": "replace the reference photo of a registered user",
+        "verify": "compare a photo with the user's reference (exit 0 PASS, 1 FAIL)",
+        "status": "show registration, last verification and lock state",
+        "erase": "erase the user's reference and captures",
+        "health": "check that the API and its database answer",
+    }
+    for name, text in helps.items():
+        command = commands.add_parser(name, help=text, description=text)
+        if name != "health":
+            command.add_argument("--user", required=True, type=_user_id, help="user id")
+        if name in _COMMANDS_WITH_PHOTO:
+            command.add_argument("photo", type=Path, help="JPEG or PNG file")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Run the command line; returns the exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.base_url:
+        parser.error("no API base URL: pass --base-url or set FACEAUTH_BASE_URL")
+    if not args.api_key and args.command != "health":
+        parser.error("no API key: pass --api-key or set FACEAUTH_API_KEY")
+    photo = b""
+    if args.command in _COMMANDS_WITH_PHOTO:
+        try:
+            photo = args.photo.read_bytes()
+        except OSError as exc:
+            parser.error(f"cannot read {args.photo}: {exc.strerror}")
+    try:
+        client = Client(args.base_url, args.api_key or "", timeout=args.timeout)
+    except ValueError as exc:
+        parser.error(str(exc))
+    try:
+        return _run(client, args.command, getattr(args, "user", ""), photo, out)
+    except (DependencyUnavailableError, ThrottledError) as exc:
+        print(f"UNAVAILABLE  {exc.code}: {exc.message}{_retry_hint(exc)}", file=err)
+        return EXIT_UNAVAILABLE
+    except FaceAuthApiError as exc:
+        print(f"ERROR  {exc.code} ({exc.status}): {exc.message}{_retry_hint(exc)}", file=err)
+        return EXIT_API_ERROR
+    except TransportError as exc:
+        print(f"UNAVAILABLE  {exc}", file=err)
+        return EXIT_UNAVAILABLE
+    except FaceAuthClientError as exc:
+        print(f"ERROR  {exc}", file=err)
+        return EXIT_API_ERROR
+
+
+def _run(client: Client, command: str, user: str, photo: bytes, out: TextIO) -> int:
+    if command == "register":
+        _print_registration("REGISTERED", client.register(user, photo), out)
+    elif command == "reregister":
+        _print_registration("REREGISTERED", client.replace_reference(user, photo), out)
+    elif command == "verify":
+        verification = client.verify(user, photo)
+        _print_verification(verification, out)
+        return EXIT_OK if verification.passed else EXIT_FAIL
+    elif command == "status":
+        _print_status(client.status(user), out)
+    elif command == "erase":
+        client.erase(user)
+        print(f"ERASED  user {user}", file=out)
+    else:
+        print(f"OK  {client.health().status}", file=out)
+    return EXIT_OK
+
+
+def _print_registration(label: str, registration: Registration, out: TextIO) -> None:
+    print(
+        f"{label}  user {registration.user_id} at {_when(registration.registered_at)} "
+        f"(run {registration.run_id})",
+        file=out,
+    )
+
+
+def _print_verification(verification: Verification, out: TextIO) -> None:
+    print(
+        f"{verification.result}  similarity {verification.similarity:.1f} "
+        f"(threshold {verification.threshold:g})",
+        file=out,
+    )
+
+
+def _print_status(status: UserStatus, out: TextIO) -> None:
+    registered = f"yes, at {_when(status.registered_at)}" if status.registered else "no"
+    lines = [f"user          {status.user_id}", f"registered    {registered}"]
+    last = status.last_verification
+    if last is None:
+        lines.append("last verify   none")
+    else:
+        outcome = last.result or f"error {last.error_code}"
+        similarity = "" if last.similarity is None else f", similarity {last.similarity:.1f}"
+        lines.append(f"last verify   {outcome}{similarity} at {_when(last.verified_at)}")
+    locked = f"yes, until {_when(status.locked_until)}" if status.locked else "no"
+    lines.append(f"locked        {locked}")
+    lines.append(f"failures      {status.consecutive_failures} in a row")
+    print("\n".join(lines), file=out)
+
+
+def _when(moment: datetime | None) -> str:
+    return "-" if moment is None else moment.isoformat(timespec="seconds")
+
+
+def _retry_hint(error: FaceAuthApiError) -> str:
+    if error.retry_after is None:
+        return ""
+    return f" (retry after {error.retry_after:g} s)"
+
+
+def _user_id(value: str) -> str:
+    if not USER_ID_PATTERN.fullmatch(value):
+        raise argparse.ArgumentTypeError("must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'")
+    return value
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

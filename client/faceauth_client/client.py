@@ -1,0 +1,234 @@
+"""HTTP client for API contract v1, on the standard library only (urllib)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from faceauth_client._version import __version__
+from faceauth_client.errors import (
+    DependencyUnavailableError,
+    FaceAuthApiError,
+    InvalidResponseError,
+    RequestTimeoutError,
+    ThrottledError,
+    TransportError,
+    error_class_for,
+)
+from faceauth_client.models import Health, Registration, UserStatus, Verification
+
+USER_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Only these are safe to resend: the API promises a 503 or 429 request changed nothing.
+RETRYABLE_ERRORS: tuple[type[FaceAuthApiError], ...] = (
+    DependencyUnavailableError,
+    ThrottledError,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    status: int
+    retry_after: str | None
+    body: bytes
+
+
+class Client:
+    """A faceauth API client.
+
+    `base_url` includes the stage, e.g. `http://127.0.0.1:8080/v1` or
+    `https://<api-id>.execute-api.<region>.amazonaws.com/v1`. `timeout` (seconds) bounds
+    connecting and each read. A 503 or 429 answer is retried up to `max_retries` times, waiting
+    `Retry-After` when the API sends it and `backoff_base * 2**attempt` otherwise; a wait longer
+    than `max_retry_wait` is not attempted and the error is raised instead.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        timeout: float = 10,
+        max_retries: int = 3,
+        backoff_base: float = 0.5,
+        max_retry_wait: float = 30,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError("base_url must start with http:// or https://")
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self._base_url = base_url.rstrip("/")
+        self._api_key = api_key
+        self._timeout = timeout
+        self._max_retries = max_retries
+        self._backoff_base = backoff_base
+        self._max_retry_wait = max_retry_wait
+        self._sleep = sleep
+
+    def register(self, user_id: str, image_bytes: bytes) -> Registration:
+        """Store the user's first reference image.
+
+        Raises AlreadyRegisteredError, a face/image error (422/400/413) or another
+        FaceAuthClientError.
+        """
+        body = self._call("POST", _registration_path(user_id), _image_body(image_bytes))
+        return Registration.from_json(body)
+
+    def replace_reference(self, user_id: str, image_bytes: bytes) -> Registration:
+        """Replace the user's reference image (re-enrolment). Raises UserNotRegisteredError."""
+        body = self._call("PUT", _registration_path(user_id), _image_body(image_bytes))
+        return Registration.from_json(body)
+
+    def verify(self, user_id: str, image_bytes: bytes) -> Verification:
+        """Compare a capture with the user's reference; a FAIL is a result, not an exception.
+
+        Raises UserNotRegisteredError, UserLockedError (with retry_after) or a face/image error.
+        """
+        path = f"/users/{_quote_user(user_id)}/verification"
+        return Verification.from_json(self._call("POST", path, _image_body(image_bytes)))
+
+    def status(self, user_id: str) -> UserStatus:
+        """Return registration, last verification and lock state; unknown users are unregistered."""
+        return UserStatus.from_json(self._call("GET", f"/users/{_quote_user(user_id)}"))
+
+    def erase(self, user_id: str) -> None:
+        """Erase the user's reference and captures. Idempotent."""
+        self._call("DELETE", _registration_path(user_id))
+
+    def health(self) -> Health:
+        """Return the API's health; raises DependencyUnavailableError when its database is down."""
+        return Health.from_json(self._call("GET", "/health", authenticated=False))
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        authenticated: bool = True,
+    ) -> Any:
+        attempt = 0
+        while True:
+            answer = self._send(method, path, payload, authenticated=authenticated)
+            if answer.status < 400:
+                return _json_or_none(answer)
+            error = _api_error(answer)
+            wait = self._retry_wait(error, attempt)
+            if wait is None:
+                raise error
+            self._sleep(wait)
+            attempt += 1
+
+    def _retry_wait(self, error: FaceAuthApiError, attempt: int) -> float | None:
+        if not isinstance(error, RETRYABLE_ERRORS) or attempt >= self._max_retries:
+            return None
+        wait = error.retry_after
+        if wait is None:
+            wait = self._backoff_base * 2**attempt
+        return wait if wait <= self._max_retry_wait else None
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        payload: Mapping[str, Any] | None,
+        *,
+        authenticated: bool,
+    ) -> _Answer:
+        headers = {"Accept": "application/json", "User-Agent": f"faceauth-client/{__version__}"}
+        if authenticated:
+            headers["x-api-key"] = self._api_key
+        data = None
+        if payload is not None:
+            data = json.dumps(payload).encode()
+            headers["Content-Type"] = "application/json"
+        # The scheme is checked in __init__, so urlopen cannot be pointed at file: URLs.
+        url = self._base_url + path
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as response:  # noqa: S310
+                return _Answer(
+                    response.status, response.headers.get("Retry-After"), response.read()
+                )
+        except urllib.error.HTTPError as exc:
+            with exc:
+                return _Answer(exc.code, exc.headers.get("Retry-After"), exc.read())
+        except TimeoutError as exc:
+            raise RequestTimeoutError(f"{method} {path}: no answer in {self._timeout} s") from exc
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, socket.timeout | TimeoutError):
+                raise RequestTimeoutError(
+                    f"{method} {path}: no answer in {self._timeout} s"
+                ) from exc
+            raise TransportError(f"{method} {path}: {exc.reason}") from exc
+        except (ConnectionError, OSError) as exc:
+            raise TransportError(f"{method} {path}: {exc}") from exc
+
+
+def _quote_user(user_id: str) -> str:
+    if not USER_ID_PATTERN.fullmatch(user_id):
+        raise ValueError("user_id must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'")
+    return urllib.parse.quote(user_id, safe="")
+
+
+def _registration_path(user_id: str) -> str:
+    return f"/users/{_quote_user(user_id)}/registration"
+
+
+def _image_body(image_bytes: bytes) -> dict[str, str]:
+    return {"image": base64.b64encode(image_bytes).decode("ascii")}
+
+
+def _json_or_none(answer: _Answer) -> Any:
+    if not answer.body:
+        return None
+    try:
+        return json.loads(answer.body)
+    except ValueError as exc:
+        raise InvalidResponseError(f"answer {answer.status} is not JSON") from exc
+
+
+def _api_error(answer: _Answer) -> FaceAuthApiError:
+    code: str | None = None
+    message = f"HTTP {answer.status}"
+    try:
+        body = json.loads(answer.body) if answer.body else None
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):
+            code = error.get("code") if isinstance(error.get("code"), str) else None
+            message = str(error.get("message", message))
+        elif isinstance(body.get("message"), str):  # API Gateway's own answers
+            message = body["message"]
+    error_class = error_class_for(answer.status, code)
+    retry_after = _retry_after(answer.retry_after)
+    return error_class(answer.status, message, retry_after, code)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Parse Retry-After: delay-seconds or an HTTP-date (RFC 9110 10.2.3)."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -1,0 +1,182 @@
+"""The `faceauth` command prints readable lines and exits with documented codes."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fake_api import REGISTRATION, STATUS, VERIFICATION, FakeApi
+
+from faceauth_client.cli import main
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    path = tmp_path / "selfie.jpg"
+    path.write_bytes(b"\xff\xd8\xff\xe0fake-jpeg")
+    return path
+
+
+def run(api: FakeApi, *args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["--base-url", api.base_url, "--api-key", "k", *args], out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_verify_pass_prints_similarity_and_exits_0(api: FakeApi, photo: Path) -> None:
+    # Given an API that answers PASS
+    api.reply(200, VERIFICATION)
+    # When `faceauth verify` runs
+    code, out, _ = run(api, "verify", "--user", "alice", str(photo))
+    # Then it prints the verdict line and exits 0
+    assert out.strip() == "PASS  similarity 97.4 (threshold 90)"
+    assert code == 0
+
+
+def test_verify_fail_exits_1(api: FakeApi, photo: Path) -> None:
+    # Given an API that answers FAIL
+    api.reply(200, {**VERIFICATION, "similarity": 41.25, "result": "FAIL"})
+    # When `faceauth verify` runs
+    code, out, _ = run(api, "verify", "--user", "alice", str(photo))
+    # Then it prints FAIL and exits 1
+    assert out.strip() == "FAIL  similarity 41.2 (threshold 90)"
+    assert code == 1
+
+
+def test_register_prints_user_time_and_run(api: FakeApi, photo: Path) -> None:
+    # Given an API that accepts the registration
+    api.reply(201, REGISTRATION)
+    # When `faceauth register` runs
+    code, out, _ = run(api, "register", "--user", "alice", str(photo))
+    # Then it confirms the registration
+    assert out.strip() == "REGISTERED  user alice at 2026-11-26T21:00:00+00:00 (run run-1)"
+    assert code == 0
+
+
+def test_reregister_uses_put(api: FakeApi, photo: Path) -> None:
+    # Given an API that accepts the re-enrolment
+    api.reply(200, REGISTRATION)
+    # When `faceauth reregister` runs
+    code, out, _ = run(api, "reregister", "--user", "alice", str(photo))
+    # Then a PUT was sent and the output says so
+    assert api.requests[0].method == "PUT"
+    assert out.startswith("REREGISTERED  user alice")
+    assert code == 0
+
+
+def test_status_prints_lock_and_last_attempt(api: FakeApi) -> None:
+    # Given a locked user
+    api.reply(200, STATUS)
+    # When `faceauth status` runs
+    code, out, _ = run(api, "status", "--user", "alice")
+    # Then the lines show the error of the last attempt and the lock
+    assert "last verify   error NO_FACE_DETECTED at 2026-11-26T21:06:00+00:00" in out
+    assert "locked        yes, until 2026-11-26T21:21:00+00:00" in out
+    assert "failures      5 in a row" in out
+    assert code == 0
+
+
+def test_erase_confirms(api: FakeApi) -> None:
+    # Given an API that erases
+    api.reply(204)
+    # When `faceauth erase` runs
+    code, out, _ = run(api, "erase", "--user", "alice")
+    # Then it confirms
+    assert out.strip() == "ERASED  user alice"
+    assert code == 0
+
+
+def test_health_prints_ok(api: FakeApi) -> None:
+    # Given a healthy API
+    api.reply(200, {"status": "ok"})
+    # When `faceauth health` runs
+    code, out, _ = run(api, "health")
+    # Then it prints OK
+    assert out.strip() == "OK  ok"
+    assert code == 0
+
+
+def test_api_error_prints_code_and_exits_3(api: FakeApi, photo: Path) -> None:
+    # Given a locked user
+    api.error(423, "USER_LOCKED", headers={"Retry-After": "300"})
+    # When `faceauth verify` runs
+    code, out, err = run(api, "verify", "--user", "alice", str(photo))
+    # Then stderr names the code and the wait, and the exit code is 3
+    assert err.strip() == "ERROR  USER_LOCKED (423): USER_LOCKED happened (retry after 300 s)"
+    assert out == ""
+    assert code == 3
+
+
+def test_dependency_unavailable_after_retries_exits_4(api: FakeApi) -> None:
+    # Given an API whose database stays down (Retry-After 0 keeps the test fast)
+    for _ in range(4):
+        api.error(503, "DEPENDENCY_UNAVAILABLE", headers={"Retry-After": "0"})
+    # When `faceauth status` runs
+    code, _, err = run(api, "status", "--user", "alice")
+    # Then it retried, then exited 4
+    assert len(api.requests) == 4
+    assert err.startswith("UNAVAILABLE  DEPENDENCY_UNAVAILABLE")
+    assert code == 4
+
+
+def test_unreachable_api_exits_4() -> None:
+    # Given nothing listening on the base URL
+    err = io.StringIO()
+    # When `faceauth health` runs
+    code = main(["--base-url", "http://127.0.0.1:9/v1", "health"], out=io.StringIO(), err=err)
+    # Then it reports the API unavailable
+    assert err.getvalue().startswith("UNAVAILABLE")
+    assert code == 4
+
+
+def test_missing_photo_file_is_a_usage_error(api: FakeApi, tmp_path: Path) -> None:
+    # Given a photo path that does not exist
+    # When `faceauth verify` runs
+    with pytest.raises(SystemExit) as caught:
+        run(api, "verify", "--user", "alice", str(tmp_path / "missing.jpg"))
+    # Then it exits 2 without calling the API
+    assert caught.value.code == 2
+    assert api.requests == []
+
+
+def test_invalid_user_id_is_a_usage_error(api: FakeApi, photo: Path) -> None:
+    # Given a user id with a slash
+    # When `faceauth verify` runs
+    with pytest.raises(SystemExit) as caught:
+        run(api, "verify", "--user", "a/b", str(photo))
+    # Then it exits 2
+    assert caught.value.code == 2
+
+
+def test_missing_api_key_is_a_usage_error(
+    api: FakeApi, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given no key on the command line or in the environment
+    monkeypatch.delenv("FACEAUTH_API_KEY", raising=False)
+    # When `faceauth status` runs
+    with pytest.raises(SystemExit) as caught:
+        main(["--base-url", api.base_url, "status", "--user", "alice"])
+    # Then it exits 2 and says how to pass the key
+    assert caught.value.code == 2
+    assert "FACEAUTH_API_KEY" in capsys.readouterr().err
+
+
+def test_environment_supplies_base_url_and_key(api: FakeApi) -> None:
+    # Given the base URL and key only in the environment
+    env = {"FACEAUTH_BASE_URL": api.base_url, "FACEAUTH_API_KEY": "from-env", "PATH": ""}
+    api.reply(200, STATUS)
+    # When `python -m faceauth_client status` runs as a process
+    done = subprocess.run(
+        [sys.executable, "-m", "faceauth_client", "status", "--user", "alice"],
+        env={**env, "PYTHONPATH": str(Path(__file__).parents[2] / "client")},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    # Then the key from the environment was sent and the command succeeded
+    assert done.returncode == 0, done.stderr
+    assert api.requests[0].headers["x-api-key"] == "from-env"

@@ -1,0 +1,118 @@
+"""503 and 429 are retried with exponential backoff honouring Retry-After; timeouts are bounded."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from typing import Any
+
+import pytest
+from fake_api import VERIFICATION, FakeApi
+
+from faceauth_client import (
+    Client,
+    DependencyUnavailableError,
+    NoFaceDetectedError,
+    RequestTimeoutError,
+    ThrottledError,
+)
+
+
+class RecordingSleep:
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+def make_client(api: FakeApi, sleep: RecordingSleep, **kwargs: Any) -> Client:
+    return Client(api.base_url, "k", timeout=2, sleep=sleep, **kwargs)
+
+
+def test_503_is_retried_after_the_retry_after_seconds(api: FakeApi) -> None:
+    # Given a dependency outage that lasts one request and asks for 2 s
+    api.error(503, "DEPENDENCY_UNAVAILABLE", headers={"Retry-After": "2"})
+    api.reply(200, VERIFICATION)
+    sleep = RecordingSleep()
+    # When a capture is verified
+    verification = make_client(api, sleep).verify("alice", b"img")
+    # Then the client waited 2 s once and returned the second answer
+    assert sleep.waits == [2.0]
+    assert len(api.requests) == 2
+    assert verification.passed
+
+
+def test_429_without_retry_after_backs_off_exponentially(api: FakeApi) -> None:
+    # Given an API throttling three times without Retry-After
+    for _ in range(3):
+        api.error(429, "THROTTLED")
+    api.reply(200, {"status": "ok"})
+    sleep = RecordingSleep()
+    # When health is checked with a 0.5 s backoff base
+    make_client(api, sleep, backoff_base=0.5).health()
+    # Then the waits doubled each time
+    assert sleep.waits == [0.5, 1.0, 2.0]
+
+
+def test_retries_stop_after_max_retries(api: FakeApi) -> None:
+    # Given an API that keeps answering 503
+    for _ in range(5):
+        api.error(503, "DEPENDENCY_UNAVAILABLE", headers={"Retry-After": "1"})
+    sleep = RecordingSleep()
+    # When a capture is verified with max_retries=2
+    with pytest.raises(DependencyUnavailableError) as caught:
+        make_client(api, sleep, max_retries=2).verify("alice", b"img")
+    # Then three requests were made and the last error is raised with its Retry-After
+    assert len(api.requests) == 3
+    assert sleep.waits == [1.0, 1.0]
+    assert caught.value.retry_after == 1.0
+
+
+def test_retry_after_longer_than_the_cap_is_not_waited(api: FakeApi) -> None:
+    # Given a throttle asking for 10 minutes
+    api.error(429, "THROTTLED", headers={"Retry-After": "600"})
+    sleep = RecordingSleep()
+    # When health is checked with a 30 s cap
+    with pytest.raises(ThrottledError):
+        make_client(api, sleep, max_retry_wait=30).health()
+    # Then the client raised at once instead of sleeping
+    assert sleep.waits == []
+    assert len(api.requests) == 1
+
+
+def test_retry_after_as_http_date_is_honoured(api: FakeApi) -> None:
+    # Given a 503 whose Retry-After is a date about 5 s ahead
+    when = datetime.now(UTC) + timedelta(seconds=5)
+    api.error(503, "DEPENDENCY_UNAVAILABLE", headers={"Retry-After": format_datetime(when, True)})
+    api.reply(200, {"status": "ok"})
+    sleep = RecordingSleep()
+    # When health is checked
+    make_client(api, sleep).health()
+    # Then the wait is about 5 s
+    assert sleep.waits[0] == pytest.approx(5, abs=1.5)
+
+
+def test_client_errors_are_not_retried(api: FakeApi) -> None:
+    # Given a capture without a face
+    api.error(422, "NO_FACE_DETECTED")
+    sleep = RecordingSleep()
+    # When it is verified
+    with pytest.raises(NoFaceDetectedError):
+        make_client(api, sleep).verify("alice", b"img")
+    # Then exactly one request was made
+    assert len(api.requests) == 1
+    assert sleep.waits == []
+
+
+def test_slow_answer_raises_request_timeout(api: FakeApi) -> None:
+    # Given an API that takes 2 s to answer
+    api.reply(200, {"status": "ok"}, delay=2.0)
+    client = Client(api.base_url, "k", timeout=0.3)
+    # When health is checked with a 0.3 s timeout
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError):
+        client.health()
+    # Then the client gave up long before the answer came
+    assert time.monotonic() - started < 1.5
