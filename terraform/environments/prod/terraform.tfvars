@@ -1,0 +1,39 @@
+region      = "eu-west-1"
+environment = "prod"
+
+tags = {
+  Owner      = "faceauth-team"
+  CostCenter = "faceauth-prod"
+}
+
+database = {
+  instance_class               = "db.t4g.medium"
+  allocated_storage            = 50
+  max_allocated_storage        = 500
+  multi_az                     = true
+  deletion_protection          = true
+  skip_final_snapshot          = false
+  backup_retention_period      = 14
+  performance_insights_enabled = true
+  monitoring_interval          = 60
+  enable_proxy                 = true
+}
+
+log_level          = "INFO"
+log_retention_days = 90
+
+compare = {
+  memory_size          = 1024
+  reserved_concurrency = 100
+}
+
+usage_plan = {
+  rate_limit  = 50
+  burst_limit = 100
+  quota_limit = 200000
+}
+
+stage_throttle = {
+  rate_limit  = 100
+  burst_limit = 200
+}

@@ -1,0 +1,178 @@
+data "aws_region" "current" {}
+
+locals {
+  captures_objects   = "${var.images_bucket.arn}/${var.images_bucket.captures_prefix}*"
+  references_objects = "${var.images_bucket.arn}/${var.images_bucket.references_prefix}*"
+}
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  for_each = local.functions
+
+  name               = "${local.function_names[each.key]}-lambda"
+  description        = "Execution role of ${local.function_names[each.key]}"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+
+  tags = var.tags
+}
+
+################################################################################
+# What every function needs: its own log group, X-Ray, VPC ENIs, the DB secret
+################################################################################
+
+data "aws_iam_policy_document" "runtime" {
+  #checkov:skip=CKV_AWS_356:Lambda creates and deletes the function's VPC network interfaces with this role and requires Resource "*" for those EC2 actions.
+  #checkov:skip=CKV_AWS_111:Lambda creates and deletes the function's VPC network interfaces with this role and requires Resource "*" for those EC2 actions.
+  for_each = local.functions
+
+  statement {
+    sid       = "WriteOwnLogGroup"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this[each.key].arn}:*"]
+  }
+
+  statement {
+    sid       = "SendTraces"
+    actions   = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "ManageVpcNetworkInterfaces"
+    actions = [
+      "ec2:AssignPrivateIpAddresses",
+      "ec2:CreateNetworkInterface",
+      "ec2:DeleteNetworkInterface",
+      "ec2:DescribeNetworkInterfaces",
+      "ec2:DescribeSubnets",
+      "ec2:UnassignPrivateIpAddresses",
+    ]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "ReadDatabaseSecret"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [var.database.secret_arn]
+  }
+
+  statement {
+    sid       = "DecryptDatabaseSecret"
+    actions   = ["kms:Decrypt"]
+    resources = [var.database.secret_kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${data.aws_region.current.region}.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "runtime" {
+  for_each = local.functions
+
+  name   = "runtime"
+  role   = aws_iam_role.this[each.key].id
+  policy = data.aws_iam_policy_document.runtime[each.key].json
+}
+
+################################################################################
+# compare: both image prefixes, the images key, two Rekognition calls
+################################################################################
+
+data "aws_iam_policy_document" "compare" {
+  statement {
+    sid = "ReadWriteImages"
+    actions = [
+      "s3:DeleteObject",
+      "s3:DeleteObjectVersion",
+      "s3:GetObject",
+      "s3:PutObject",
+    ]
+    resources = [local.captures_objects, local.references_objects]
+  }
+
+  statement {
+    sid       = "ListImageVersions"
+    actions   = ["s3:ListBucket", "s3:ListBucketVersions"]
+    resources = [var.images_bucket.arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.images_bucket.captures_prefix}*", "${var.images_bucket.references_prefix}*"]
+    }
+  }
+
+  statement {
+    sid       = "UseImagesKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [var.images_bucket.kms_key_arn]
+  }
+
+  # CompareFaces and DetectFaces have no resource-level permissions.
+  statement {
+    sid       = "CompareAndDetectFaces"
+    actions   = ["rekognition:CompareFaces", "rekognition:DetectFaces"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "compare" {
+  name   = "images-and-faces"
+  role   = aws_iam_role.this["compare"].id
+  policy = data.aws_iam_policy_document.compare.json
+}
+
+################################################################################
+# purge: delete captures (every version) and report failures
+################################################################################
+
+data "aws_iam_policy_document" "purge" {
+  statement {
+    sid       = "DeleteCaptures"
+    actions   = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
+    resources = [local.captures_objects]
+  }
+
+  statement {
+    sid       = "ListCaptureVersions"
+    actions   = ["s3:ListBucket", "s3:ListBucketVersions"]
+    resources = [var.images_bucket.arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.images_bucket.captures_prefix}*"]
+    }
+  }
+
+  statement {
+    sid       = "UseImagesKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [var.images_bucket.kms_key_arn]
+  }
+
+  statement {
+    sid       = "SendToFailureQueue"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.purge_failures.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "purge" {
+  name   = "delete-captures"
+  role   = aws_iam_role.this["purge"].id
+  policy = data.aws_iam_policy_document.purge.json
+}
