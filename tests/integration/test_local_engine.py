@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from faceauth.adapters.engines import build_face_engine
 from faceauth.adapters.local_engine import LocalFaceEngine, LocalModelsMissing
 from faceauth.domain.ports import DeleteReport
 from faceauth.errors import FaceTooSmall, InvalidImage, MultipleFaces, NoFaceDetected
@@ -138,3 +139,8 @@ def test_the_reference_embedding_is_computed_once() -> None:
     assert store.gets == 1
     assert first >= DEFAULT_THRESHOLD
     assert second >= DEFAULT_THRESHOLD
+
+
+def test_the_factory_builds_the_local_engine_when_configured() -> None:
+    settings = Settings(database_url="sqlite://", face_engine="local")
+    assert build_face_engine(settings, CountingImageStore()).name == "local"

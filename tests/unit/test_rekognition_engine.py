@@ -6,7 +6,11 @@ fake here: it also validates every request and response against Rekognition's AP
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -119,7 +123,7 @@ def client() -> Any:
         config=Config(
             connect_timeout=2,
             read_timeout=5,
-            retries={"mode": "standard", "max_attempts": 1},
+            retries={"mode": "standard", "total_max_attempts": 1},
         ),
     )
 
@@ -412,3 +416,30 @@ def test_the_gate_maps_an_oversized_image(engine: RekognitionFaceEngine, stubber
     )
     with pytest.raises(ImageTooLarge):
         engine.check_single_face(CAPTURE)
+
+
+# -- the engine factory ------------------------------------------------------------------------
+
+
+def test_the_factory_builds_rekognition_without_botocore_retries_or_dlib() -> None:
+    # Given the production settings, in a fresh interpreter to see what gets imported
+    probe = (
+        "import sys\n"
+        "from faceauth.adapters.engines import build_face_engine\n"
+        "from faceauth.settings import Settings\n"
+        "engine = build_face_engine(Settings(database_url='sqlite://'), images=None)\n"
+        "print(engine.name, engine._client.meta.config.retries['total_max_attempts'],"
+        " 'dlib' in sys.modules)\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "layers" / "common"),
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "FACEAUTH_FACE_ENGINE": "rekognition",
+    }
+    # When
+    answer = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    # Then: the Rekognition engine, one botocore attempt per call, and no dlib loaded
+    assert answer.stdout.split() == ["rekognition", "1", "False"]

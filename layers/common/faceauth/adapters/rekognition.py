@@ -15,15 +15,17 @@ Error mapping (one table, ``_DOMAIN_ERRORS`` plus the retry set):
   errors or timeouts (BotoCoreError) -> DependencyUnavailable("face_engine"), not retried
 
 Retry budget. This adapter retries by itself, so build its client with botocore's own
-retries off: ``aws_client("rekognition", settings, max_attempts=1)``; otherwise every
-attempt here would hide up to N botocore attempts. With the defaults (connect timeout 2 s,
-read timeout ``aws_timeout_seconds`` = 5 s, ``rekognition_max_attempts`` = 3) one attempt
-takes at most 2 + 5 = 7 s and the backoff before attempt n+1 is at most 0.25 * 2**(n-1) s,
-so three attempts cost at most 3 * 7 + 0.25 + 0.5 = 21.75 s. The engine additionally
-refuses to start an attempt that could end after ``budget_seconds`` (15 s) from the first
-one, so whatever the settings it returns or fails within max(15 s, one attempt): with the
-defaults that is two slow attempts (7 + 0.25 + 7 = 14.25 s) or three fast throttled ones,
-leaving at least 14 s of API Gateway's 29 s for S3, the database and the Lambda itself.
+retries off (``total_max_attempts`` 1; engines.build_face_engine does this with
+``aws_client("rekognition", settings, max_attempts=0)``, as botocore's ``max_attempts``
+counts retries); otherwise every attempt here would hide several botocore attempts.
+With the defaults (connect timeout 2 s, read timeout ``aws_timeout_seconds`` = 5 s,
+``rekognition_max_attempts`` = 3) one attempt takes at most 2 + 5 = 7 s and the backoff
+before attempt n+1 is at most 0.25 * 2**(n-1) s, so three attempts cost at most
+3 * 7 + 0.25 + 0.5 = 21.75 s. The engine additionally refuses to start an attempt that
+could end more than ``budget_seconds`` (15 s) after the first began, so whatever the
+settings it returns or fails within max(15 s, one attempt): with the defaults that is two
+slow attempts (7 + 0.25 + 7 = 14.25 s) or three fast throttled ones, leaving at least 14 s
+of API Gateway's 29 s for S3, the database and the Lambda itself.
 """
 
 from __future__ import annotations
