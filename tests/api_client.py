@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compare import handler
-from faceauth_local.events import proxy_event
+from faceauth_local.events import proxy_event, response_headers
 
 
 @dataclass
@@ -65,7 +65,7 @@ def call_api(
         text = base64.b64decode(text).decode()
     return ApiAnswer(
         status=answer["statusCode"],
-        headers={k.lower(): v for k, v in (answer.get("headers") or {}).items()},
+        headers=response_headers(answer),
         body=json.loads(text) if text else None,
     )
 

@@ -87,7 +87,6 @@ def _registration(receipt: RegistrationReceipt) -> RegistrationResponse:
     },
     tags=["registration"],
 )
-@tracer.capture_method
 def register(userId: UserId, body: ImageBody) -> Response[RegistrationResponse]:  # noqa: N803
     logger.append_keys(user_ref=user_ref(userId))
     receipt = get_service().register_reference(userId, _image(body), _request_id())
@@ -100,7 +99,6 @@ def register(userId: UserId, body: ImageBody) -> Response[RegistrationResponse]:
     responses=error_responses(errors.UserNotRegistered, *IMAGE_ROUTE_ERRORS),
     tags=["registration"],
 )
-@tracer.capture_method
 def replace_registration(userId: UserId, body: ImageBody) -> RegistrationResponse:  # noqa: N803
     logger.append_keys(user_ref=user_ref(userId))
     return _registration(get_service().replace_reference(userId, _image(body), _request_id()))
@@ -112,7 +110,6 @@ def replace_registration(userId: UserId, body: ImageBody) -> RegistrationRespons
     responses={204: {"description": "Erased (or nothing to erase)"}, **error_responses()},
     tags=["registration"],
 )
-@tracer.capture_method
 def erase_registration(userId: UserId) -> Response[None]:  # noqa: N803
     logger.append_keys(user_ref=user_ref(userId))
     get_service().erase_user(userId)
@@ -125,7 +122,6 @@ def erase_registration(userId: UserId) -> Response[None]:  # noqa: N803
     responses=error_responses(errors.UserNotRegistered, errors.UserLocked, *IMAGE_ROUTE_ERRORS),
     tags=["verification"],
 )
-@tracer.capture_method
 def verify(userId: UserId, body: ImageBody) -> VerificationResponse:  # noqa: N803
     logger.append_keys(user_ref=user_ref(userId))
     outcome = get_service().verify_capture(userId, _image(body), _request_id())
@@ -151,7 +147,6 @@ def verify(userId: UserId, body: ImageBody) -> VerificationResponse:  # noqa: N8
     responses=error_responses(),
     tags=["users"],
 )
-@tracer.capture_method
 def user_status(userId: UserId) -> UserStatusResponse:  # noqa: N803
     status = get_service().get_status(userId)
     last = status.last_verification

@@ -80,3 +80,11 @@ def proxy_event(
         "body": text_body,
         "isBase64Encoded": is_base64,
     }
+
+
+def response_headers(answer: dict[str, Any]) -> dict[str, str]:
+    """A proxy response's headers, single- and multi-value, with lower-case names."""
+    headers = {name.lower(): value for name, value in (answer.get("headers") or {}).items()}
+    for name, values in (answer.get("multiValueHeaders") or {}).items():
+        headers[name.lower()] = ", ".join(values)
+    return headers

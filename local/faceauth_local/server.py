@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
-from faceauth_local.events import proxy_event
+from faceauth_local.events import proxy_event, response_headers
 
 STAGE = "v1"
 MAX_BODY_BYTES = 6 * 1024 * 1024  # a synchronous Lambda payload stops at 6 MB
@@ -92,7 +92,7 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
             answer = self.lambda_handler(event, _LambdaContext())
         payload = answer.get("body") or ""
         raw = base64.b64decode(payload) if answer.get("isBase64Encoded") else payload.encode()
-        self._send(answer["statusCode"], answer.get("headers") or {}, raw)
+        self._send(answer["statusCode"], response_headers(answer), raw)
 
     def _static(self) -> None:
         relative = self.path.split("?")[0].lstrip("/") or "index.html"

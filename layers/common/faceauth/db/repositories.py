@@ -43,10 +43,10 @@ class SqlUserRepository:
             consecutive_failures=0,
             created_at=at,
         )
+        self._session.add(row)
         try:
-            # A savepoint keeps the transaction usable after a lost race on the unique key.
-            with self._session.begin_nested():
-                self._session.add(row)
+            # The unique key decides a race between two first registrations.
+            self._session.flush()
         except IntegrityError as exc:
             raise AlreadyRegistered from exc
         return _to_record(row)

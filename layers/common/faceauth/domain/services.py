@@ -8,6 +8,7 @@ request leaves neither an orphan image nor a half-written row.
 from __future__ import annotations
 
 import logging
+import math
 import time
 import uuid
 from collections.abc import Callable
@@ -118,7 +119,9 @@ class FaceAuthService:
         now = self._clock()
         try:
             with self._uow() as uow:
-                user = uow.users.get(user_id, for_update=True)
+                # No locking read here: on a missing row it takes gap locks that deadlock
+                # racing inserts; the unique key and a conditional update decide instead.
+                user = uow.users.get(user_id)
                 if user is None:
                     user = uow.users.add_registered(user_id, key, now)
                 elif not uow.users.register_existing(user.pk, key, now):
@@ -173,7 +176,7 @@ class FaceAuthService:
         now = self._clock()
         if user.is_locked(now):
             assert user.locked_until is not None
-            raise UserLocked(int((user.locked_until - now).total_seconds()) + 1)
+            raise UserLocked(math.ceil((user.locked_until - now).total_seconds()))
         checked = validate_image(image, self._limits)
         run_id, key = self._store(CAPTURE_PREFIX, checked)
         assert user.reference_key is not None
