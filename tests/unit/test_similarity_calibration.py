@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from faceauth.adapters.local_engine import similarity_from_distance
+from faceauth.adapters.local_engine import distance_from_similarity, similarity_from_distance
 from faceauth.settings import Settings
 
 DEFAULT_THRESHOLD = Settings.model_fields["pass_threshold"].default
@@ -43,3 +43,15 @@ def test_closer_than_the_boundary_passes(distance: float, passes: bool) -> None:
 def test_a_negative_or_nan_distance_is_rejected(distance: float) -> None:
     with pytest.raises(ValueError, match="non-negative"):
         similarity_from_distance(distance)
+
+
+@pytest.mark.parametrize("distance", [0.05, 0.35, 0.5, 0.6, 0.634, 0.85, 1.2])
+def test_distance_from_similarity_inverts_the_calibration(distance: float) -> None:
+    similarity = similarity_from_distance(distance)
+    assert distance_from_similarity(similarity) == pytest.approx(distance, abs=1e-9)
+
+
+@pytest.mark.parametrize("similarity", [0.0, 100.0, -1.0])
+def test_a_similarity_without_a_finite_distance_is_rejected(similarity: float) -> None:
+    with pytest.raises(ValueError, match="strictly between"):
+        distance_from_similarity(similarity)

@@ -68,6 +68,14 @@ def similarity_from_distance(distance: float) -> float:
     return 100.0 / (1.0 + math.exp(exponent))
 
 
+def distance_from_similarity(similarity: float) -> float:
+    """The embedding distance a similarity (or a pass threshold) stands for; the inverse of
+    similarity_from_distance. Raises ValueError outside 0 < similarity < 100."""
+    if not 0.0 < similarity < 100.0:
+        raise ValueError("a similarity strictly between 0 and 100 has a finite distance")
+    return max(0.0, _MIDPOINT + math.log(100.0 / similarity - 1.0) / _SLOPE)
+
+
 class LocalModelsMissing(RuntimeError):
     """dlib or the face_recognition_models files are not installed."""
 
