@@ -1,0 +1,1 @@
+"""The purge Lambda: deletes captured images past their retention, run daily by a schedule."""

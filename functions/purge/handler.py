@@ -1,0 +1,94 @@
+"""The daily purge: scheduled event in, one call into the domain, summary and metrics out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from faceauth.db.purge_queue import SqlPurgeQueue
+from faceauth.db.session import build_engine
+from faceauth.domain.ports import ImageStore
+from faceauth.domain.purge import PurgePolicy, PurgeQueue, PurgeReport, purge_due_images
+from faceauth.observability import add_dimensioned_metric, logger, metrics, tracer
+from faceauth.settings import Settings, get_settings
+from faceauth.wiring import build_image_store
+from purge.models import PurgeRequest, PurgeSummary
+
+# Time kept back from the Lambda timeout for the backlog count, the metrics flush and return.
+SAFETY_MARGIN_MS = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeDependencies:
+    queue: PurgeQueue
+    images: ImageStore
+    policy: PurgePolicy
+
+
+def build_dependencies(settings: Settings) -> PurgeDependencies:
+    return PurgeDependencies(
+        queue=SqlPurgeQueue(build_engine(settings), settings.retry_after_seconds),
+        images=build_image_store(settings),
+        policy=PurgePolicy.from_days(
+            settings.pass_threshold, settings.pass_retention_days, settings.fail_retention_days
+        ),
+    )
+
+
+_dependencies: PurgeDependencies | None = None
+
+
+def get_dependencies() -> PurgeDependencies:
+    """The container's dependencies, built on first use."""
+    global _dependencies  # noqa: PLW0603 - one per container, by design
+    if _dependencies is None:
+        _dependencies = build_dependencies(get_settings())
+    return _dependencies
+
+
+def use_dependencies(dependencies: PurgeDependencies | None) -> None:
+    """Swap the dependencies (tests, the local entry point)."""
+    global _dependencies  # noqa: PLW0603
+    _dependencies = dependencies
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    request = PurgeRequest.model_validate(event)
+    deps = get_dependencies()
+    report = purge_due_images(
+        queue=deps.queue,
+        images=deps.images,
+        policy=deps.policy,
+        now=request.now,
+        batch_size=request.batch_size,
+        dry_run=request.dry_run,
+        time_left=lambda: context.get_remaining_time_in_millis() - SAFETY_MARGIN_MS,
+    )
+    summary = PurgeSummary.of(report)
+    logger.info("purge finished", extra={"summary": summary.model_dump(mode="json")})
+    if not report.dry_run:
+        _publish(report)
+    return summary.model_dump(mode="json", by_alias=True)
+
+
+def _publish(report: PurgeReport) -> None:
+    """EMF metrics of a real run (a dry run changes nothing and reports none)."""
+    metrics.add_metric(name="PurgeRuns", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="PurgeErrors", unit=MetricUnit.Count, value=report.failed_keys)
+    metrics.add_metric(name="PurgeRowsLeft", unit=MetricUnit.Count, value=report.rows_left)
+    metrics.add_metric(
+        name="PurgeLagSeconds", unit=MetricUnit.Seconds, value=report.oldest_overdue_age_seconds
+    )
+    metrics.add_metric(
+        name="PurgedReferences",
+        unit=MetricUnit.Count,
+        value=report.deleted_superseded_references,
+    )
+    for result, count in (("PASS", report.deleted_pass), ("FAIL", report.deleted_fail)):
+        add_dimensioned_metric("PurgedImages", count, MetricUnit.Count, Result=result)

@@ -1,0 +1,165 @@
+"""PurgePolicy and RetentionRule: which capture is due when; the purge's input parsing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from faceauth.domain.model import Decision
+from faceauth.domain.ports import DeleteReport
+from faceauth.domain.purge import (
+    Backlog,
+    PurgePolicy,
+    QueuedImage,
+    QueuePosition,
+    RetentionRule,
+    purge_due_images,
+)
+from purge.models import PurgeRequest
+
+NOW = datetime(2026, 11, 26, 12, 0, 0)
+POLICY = PurgePolicy.from_days(threshold=90.0, pass_days=3, fail_days=28)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def test_given_similarity_exactly_at_the_threshold_when_decided_then_it_is_pass() -> None:
+    assert POLICY.decision(90.0) is Decision.PASS
+
+
+def test_given_similarity_just_below_the_threshold_when_decided_then_it_is_fail() -> None:
+    assert POLICY.decision(89.99) is Decision.FAIL
+
+
+def test_given_no_similarity_because_the_run_failed_when_decided_then_it_is_fail() -> None:
+    assert POLICY.decision(None) is Decision.FAIL
+
+
+def test_given_a_single_precision_read_back_of_the_threshold_when_decided_then_it_is_pass() -> None:
+    # 90.1 stored in a FLOAT column reads back as 90.09999847...
+    assert PurgePolicy.from_days(90.1, 3, 28).decision(90.09999847412109) is Decision.PASS
+
+
+def test_given_an_image_exactly_as_old_as_its_retention_when_checked_then_it_is_due() -> None:
+    rule = RetentionRule(timedelta(days=3))
+
+    assert rule.is_due(NOW - timedelta(days=3), NOW)
+
+
+def test_given_an_image_a_microsecond_younger_than_its_retention_when_checked_then_not_due() -> (
+    None
+):
+    rule = RetentionRule(timedelta(days=3))
+
+    assert not rule.is_due(NOW - timedelta(days=3) + MICROSECOND, NOW)
+
+
+def test_given_a_pass_past_the_pass_retention_when_checked_then_it_is_due() -> None:
+    assert POLICY.is_due(95.0, NOW - timedelta(days=3), NOW)
+
+
+def test_given_a_fail_past_the_pass_but_not_the_fail_retention_when_checked_then_not_due() -> None:
+    assert not POLICY.is_due(50.0, NOW - timedelta(days=27), NOW)
+
+
+def test_given_an_error_run_when_checked_then_it_follows_the_fail_retention() -> None:
+    assert not POLICY.is_due(None, NOW - timedelta(days=28) + MICROSECOND, NOW)
+    assert POLICY.is_due(None, NOW - timedelta(days=28), NOW)
+
+
+def test_given_retention_of_zero_days_when_checked_then_an_image_of_now_is_due() -> None:
+    assert PurgePolicy.from_days(90.0, 0, 0).is_due(95.0, NOW, NOW)
+
+
+# -- the use case refuses what the policy does not find due --------------------------------
+
+
+class OneRowQueue:
+    """A queue that (wrongly) offers one capture, whatever the policy says."""
+
+    def __init__(self, image: QueuedImage) -> None:
+        self.image = image
+        self.stamped: list[int] = []
+
+    def database_now(self) -> datetime:
+        return NOW
+
+    def due_captures(
+        self, policy: PurgePolicy, now: datetime, after: QueuePosition | None, limit: int
+    ) -> list[QueuedImage]:
+        return [] if after else [self.image]
+
+    def superseded_references(self, after: QueuePosition | None, limit: int) -> list[QueuedImage]:
+        return []
+
+    def current_reference_keys(self, keys: Sequence[str]) -> set[str]:
+        return set()
+
+    def mark_purged(self, run_pks: Sequence[int], at: datetime) -> int:
+        self.stamped.extend(run_pks)
+        return len(run_pks)
+
+    def backlog(self, policy: PurgePolicy, now: datetime) -> Backlog:
+        return Backlog(rows=0, oldest_pass=None, oldest_fail=None)
+
+
+class RecordingStore:
+    def __init__(self) -> None:
+        self.deleted: list[str] = []
+
+    def put(self, key: str, content: bytes, content_type: str) -> None:
+        raise NotImplementedError
+
+    def get(self, key: str) -> bytes:
+        raise NotImplementedError
+
+    def delete_all_versions(self, keys: Sequence[str]) -> DeleteReport:
+        self.deleted.extend(keys)
+        return DeleteReport(deleted=list(keys))
+
+
+def test_given_the_queue_offers_an_image_that_is_not_due_when_purged_then_it_is_not_deleted() -> (
+    None
+):
+    queue = OneRowQueue(QueuedImage(1, NOW - timedelta(days=5), "captures/a.jpg", 50.0))
+    store = RecordingStore()
+
+    report = purge_due_images(
+        queue=queue, images=store, policy=POLICY, now=NOW, time_left=lambda: 1e6
+    )
+
+    assert (store.deleted, queue.stamped, report.deleted_images) == ([], [], 0)
+
+
+def test_given_no_time_left_when_purged_then_no_batch_starts() -> None:
+    queue = OneRowQueue(QueuedImage(1, NOW - timedelta(days=5), "captures/a.jpg", 99.0))
+    store = RecordingStore()
+
+    report = purge_due_images(
+        queue=queue, images=store, policy=POLICY, now=NOW, time_left=lambda: 0
+    )
+
+    assert report.stopped_for_time
+    assert store.deleted == []
+
+
+# -- the handler's input --------------------------------------------------------------------
+
+
+def test_given_the_scheduler_constant_input_when_parsed_then_it_is_a_real_run() -> None:
+    request = PurgeRequest.model_validate({"source": "schedule"})
+
+    assert (request.dry_run, request.now, request.batch_size) == (False, None, 1000)
+
+
+def test_given_now_with_an_offset_when_parsed_then_it_becomes_naive_utc() -> None:
+    request = PurgeRequest.model_validate({"now": "2026-11-26T14:00:00+02:00", "dryRun": True})
+
+    assert (request.now, request.dry_run) == (datetime(2026, 11, 26, 12, 0, 0), True)
+
+
+def test_given_a_batch_larger_than_delete_objects_allows_when_parsed_then_it_is_rejected() -> None:
+    with pytest.raises(ValidationError):
+        PurgeRequest.model_validate({"batchSize": 1001})
