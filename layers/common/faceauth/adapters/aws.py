@@ -30,12 +30,15 @@ def _session() -> boto3.session.Session:
     return boto3.session.Session()
 
 
-def aws_client(service: str, settings: Settings, *, max_attempts: int = 3) -> Any:
-    """A client whose every call times out, so a slow dependency becomes a 503, not a hang."""
+def aws_client(service: str, settings: Settings, *, total_attempts: int = 3) -> Any:
+    """A client whose every call times out, so a slow dependency becomes a 503, not a hang.
+
+    total_attempts counts the first try too (botocore's total_max_attempts).
+    """
     config = Config(
         connect_timeout=min(2.0, settings.aws_timeout_seconds),
         read_timeout=settings.aws_timeout_seconds,
-        retries={"mode": "standard", "max_attempts": max_attempts},
+        retries={"mode": "standard", "total_max_attempts": total_attempts},
         tcp_keepalive=True,
     )
     endpoint = settings.s3_endpoint_url if service == "s3" else None

@@ -18,9 +18,8 @@ def build_face_engine(settings: Settings, images: ImageStore) -> FaceEngine:
         from faceauth.adapters.local_engine import LocalFaceEngine  # noqa: PLC0415
 
         return LocalFaceEngine(images)
-    # The engine retries throttling itself within its time budget, so botocore must not;
-    # botocore's max_attempts counts retries: 0 means one attempt (total_max_attempts=1).
-    client = aws_client("rekognition", settings, max_attempts=0)
+    # The engine retries throttling itself within its time budget, so botocore must not.
+    client = aws_client("rekognition", settings, total_attempts=1)
     return RekognitionFaceEngine(
         client,
         settings.images_bucket,

@@ -1,0 +1,38 @@
+"""The lockout rule: N consecutive FAILs lock for a while; a PASS or an expired lock resets."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from faceauth.domain.model import Decision, UserRecord
+from faceauth.domain.services import LockoutPolicy
+
+NOW = datetime(2026, 11, 26, 12, 0)
+POLICY = LockoutPolicy(max_failures=5, duration=timedelta(minutes=15))
+
+
+def user(failures: int, locked_until: datetime | None = None) -> UserRecord:
+    return UserRecord(1, "u", "references/x.jpg", NOW, failures, locked_until)
+
+
+def test_the_fifth_consecutive_fail_locks_for_the_configured_time() -> None:
+    assert POLICY.after(user(4), Decision.FAIL, NOW) == (5, NOW + timedelta(minutes=15))
+
+
+def test_the_fourth_fail_does_not_lock() -> None:
+    assert POLICY.after(user(3), Decision.FAIL, NOW) == (4, None)
+
+
+def test_a_pass_resets_count_and_lock() -> None:
+    assert POLICY.after(user(4), Decision.PASS, NOW) == (0, None)
+
+
+def test_a_fail_after_the_lock_expired_counts_from_one() -> None:
+    expired = user(5, locked_until=NOW - timedelta(seconds=1))
+    assert POLICY.after(expired, Decision.FAIL, NOW) == (1, None)
+
+
+def test_a_user_is_locked_until_the_instant_the_lock_ends() -> None:
+    locked = user(5, locked_until=NOW + timedelta(minutes=1))
+    assert locked.is_locked(NOW)
+    assert not locked.is_locked(NOW + timedelta(minutes=1))
