@@ -4,7 +4,7 @@ variable "region" {
 
   validation {
     condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
-    error_message = "The region must look like eu-west-1."
+    error_message = "The region must be an AWS region code (area-direction-number)."
   }
 }
 

@@ -5,7 +5,7 @@ data "aws_region" "current" {}
 locals {
   account_arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
 
-  # Key administration and use, written out because the policy must not grant "kms:*".
+  # Key administration and use, written out because no policy here grants a wildcard action.
   # The account root principal delegates to IAM: roles still need these actions in their own policies.
   account_actions = [
     "kms:CancelKeyDeletion",

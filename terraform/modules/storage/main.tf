@@ -9,7 +9,7 @@ locals {
   # stays the one that deletes on time and lifecycle only catches what it missed.
   capture_expiration_days = max(var.pass_retention_days, var.fail_retention_days) + var.lifecycle_margin_days
 
-  # Actions denied over plain HTTP or old TLS. Spelled out because no policy here uses "s3:*".
+  # Actions denied over plain HTTP or old TLS. Spelled out because no policy here uses a wildcard action.
   bucket_actions = [
     "s3:AbortMultipartUpload",
     "s3:DeleteBucketPolicy",

@@ -1,0 +1,89 @@
+mock_provider "aws" {}
+
+variables {
+  name                = "faceauth-test"
+  pass_retention_days = 3
+  fail_retention_days = 28
+}
+
+run "captures_expire_after_the_fail_retention_plus_the_margin" {
+  command = plan
+
+  assert {
+    condition     = one([for rule in aws_s3_bucket_lifecycle_configuration.this.rule : one(rule.expiration).days if rule.id == "expire-captures"]) == 30
+    error_message = "Captures expire after 28 + 2 days."
+  }
+
+  assert {
+    condition     = one([for rule in aws_s3_bucket_lifecycle_configuration.this.rule : one(rule.filter).prefix if rule.id == "expire-captures"]) == "captures/"
+    error_message = "Only captures/ expires."
+  }
+
+  assert {
+    condition     = alltrue([for rule in aws_s3_bucket_lifecycle_configuration.this.rule : !startswith(coalesce(one(rule.filter).prefix, "-"), "references")])
+    error_message = "References are never expired by lifecycle."
+  }
+}
+
+run "lifecycle_follows_the_retention_variables" {
+  command = plan
+
+  variables {
+    fail_retention_days   = 10
+    pass_retention_days   = 1
+    lifecycle_margin_days = 5
+  }
+
+  assert {
+    condition     = output.capture_expiration_days == 15
+    error_message = "The backstop is the longest retention plus the margin."
+  }
+}
+
+run "old_versions_markers_and_uploads_are_cleaned_within_a_day" {
+  command = plan
+
+  assert {
+    condition     = one([for rule in aws_s3_bucket_lifecycle_configuration.this.rule : one(rule.noncurrent_version_expiration).noncurrent_days if rule.id == "remove-noncurrent-versions-and-uploads"]) == 1
+    error_message = "Noncurrent versions go after a day."
+  }
+
+  assert {
+    condition     = one([for rule in aws_s3_bucket_lifecycle_configuration.this.rule : one(rule.abort_incomplete_multipart_upload).days_after_initiation if rule.id == "remove-noncurrent-versions-and-uploads"]) == 1
+    error_message = "Incomplete uploads are aborted after a day."
+  }
+}
+
+run "bucket_is_private_encrypted_and_owner_enforced" {
+  command = plan
+
+  assert {
+    condition     = aws_s3_bucket_public_access_block.this.block_public_acls && aws_s3_bucket_public_access_block.this.block_public_policy && aws_s3_bucket_public_access_block.this.ignore_public_acls && aws_s3_bucket_public_access_block.this.restrict_public_buckets
+    error_message = "All four public access blocks are on."
+  }
+
+  assert {
+    condition     = one(one(aws_s3_bucket_server_side_encryption_configuration.this.rule).apply_server_side_encryption_by_default).sse_algorithm == "aws:kms"
+    error_message = "Objects are encrypted with the customer key."
+  }
+
+  assert {
+    condition     = one(aws_s3_bucket_ownership_controls.this.rule).object_ownership == "BucketOwnerEnforced"
+    error_message = "ACLs are disabled."
+  }
+
+  assert {
+    condition     = anytrue([for s in data.aws_iam_policy_document.bucket.statement : s.effect == "Deny" && anytrue([for c in s.condition : c.variable == "aws:SecureTransport"])])
+    error_message = "The bucket policy denies plain HTTP."
+  }
+}
+
+run "rejects_a_margin_of_zero" {
+  command = plan
+
+  variables {
+    lifecycle_margin_days = 0
+  }
+
+  expect_failures = [var.lifecycle_margin_days]
+}

@@ -1,0 +1,519 @@
+"""Invariants of the Terraform tree, checked offline over the HCL parsed with python-hcl2.
+
+Each test names one rule from issue 4 or docs/STYLE, and fails when a change breaks it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import hcl2
+import pytest
+
+from tests.terraform.parsed import (
+    ENVIRONMENTS,
+    MODULES,
+    TERRAFORM,
+    Block,
+    data_sources,
+    locals_of,
+    module_calls,
+    nested,
+    parse,
+    resolve_list,
+    resources,
+    tf_files,
+)
+
+ENVIRONMENT_DIRS = sorted(path for path in ENVIRONMENTS.iterdir() if path.is_dir())
+MODULE_DIRS = sorted(path for path in MODULES.iterdir() if path.is_dir())
+
+CONTRACT_ROUTES = {
+    "POST /users/{userId}/registration",
+    "PUT /users/{userId}/registration",
+    "DELETE /users/{userId}/registration",
+    "POST /users/{userId}/verification",
+    "GET /users/{userId}",
+    "GET /health",
+}
+OPEN_ROUTES = {"GET /health"}
+
+# Resource types the AWS provider cannot tag; everything else must carry tags.
+UNTAGGABLE = {
+    "aws_api_gateway_account",
+    "aws_api_gateway_deployment",
+    "aws_api_gateway_gateway_response",
+    "aws_api_gateway_integration",
+    "aws_api_gateway_method",
+    "aws_api_gateway_method_settings",
+    "aws_api_gateway_model",
+    "aws_api_gateway_request_validator",
+    "aws_api_gateway_resource",
+    "aws_api_gateway_usage_plan_key",
+    "aws_cloudwatch_dashboard",
+    "aws_db_proxy_default_target_group",
+    "aws_db_proxy_target",
+    "aws_iam_role_policy",
+    "aws_iam_role_policy_attachment",
+    "aws_kms_alias",
+    "aws_lambda_alias",
+    "aws_lambda_function_event_invoke_config",
+    "aws_lambda_layer_version",
+    "aws_lambda_permission",
+    "aws_route_table_association",
+    "aws_s3_bucket_lifecycle_configuration",
+    "aws_s3_bucket_logging",
+    "aws_s3_bucket_ownership_controls",
+    "aws_s3_bucket_policy",
+    "aws_s3_bucket_public_access_block",
+    "aws_s3_bucket_server_side_encryption_configuration",
+    "aws_s3_bucket_versioning",
+    "aws_scheduler_schedule",
+    "aws_sns_topic_subscription",
+    "aws_wafv2_web_acl_association",
+}
+
+
+def _refs(expression: Any, resource_type: str) -> set[str]:
+    """Names of resources of one type referenced anywhere in an expression."""
+    return set(re.findall(rf"\b{resource_type}\.(\w+)", str(expression)))
+
+
+def _outputs(module: Path) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for path in sorted(module.glob("*.tf")):
+        for entry in parse(path).get("output", []):
+            found.update(entry)
+    return found
+
+
+def _variables(module: Path) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for path in sorted(module.glob("*.tf")):
+        for entry in parse(path).get("variable", []):
+            found.update(entry)
+    return found
+
+
+def _statements(document: Block) -> list[dict[str, Any]]:
+    """Plain and dynamic statement blocks of an aws_iam_policy_document."""
+    statements = list(nested(document.body, "statement"))
+    for dynamic in nested(document.body, "dynamic"):
+        for content in nested(dynamic.get("statement", {}), "content"):
+            statements.append(content)
+    return statements
+
+
+# ---------------------------------------------------------------------------------------
+# Parsing and layout
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", tf_files(), ids=lambda p: str(p.relative_to(TERRAFORM)))
+def test_every_tf_file_parses(path: Path) -> None:
+    # Given a .tf file, When python-hcl2 parses it, Then it yields a mapping
+    assert isinstance(hcl2.loads(path.read_text()), dict)
+
+
+def test_the_tree_has_the_modules_and_environments_of_the_issue() -> None:
+    names = {path.name for path in MODULE_DIRS}
+    assert {"network", "database", "storage", "functions", "api", "schedule", "monitoring"} <= names
+    assert {path.name for path in ENVIRONMENT_DIRS} == {"dev", "prod"}
+
+
+@pytest.mark.parametrize("module", MODULE_DIRS, ids=lambda p: p.name)
+def test_every_module_has_the_standard_files_and_a_plan_test(module: Path) -> None:
+    for name in ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md"):
+        assert (module / name).is_file(), f"{module.name} lacks {name}"
+    assert list((module / "tests").glob("*.tftest.hcl")), f"{module.name} has no tftest file"
+
+
+@pytest.mark.parametrize(
+    "module", MODULE_DIRS + ENVIRONMENT_DIRS, ids=lambda p: str(p.relative_to(TERRAFORM))
+)
+def test_every_variable_is_described_and_typed_in_style_order(module: Path) -> None:
+    order = ["description", "type", "default", "validation"]
+    for name, body in _variables(module).items():
+        assert "description" in body, f"{module.name}: variable {name} has no description"
+        assert "type" in body, f"{module.name}: variable {name} has no type"
+        keys = [key for key in body if key in order]
+        assert keys == sorted(keys, key=order.index), f"{module.name}: variable {name}: {keys}"
+
+
+@pytest.mark.parametrize("module", MODULE_DIRS, ids=lambda p: p.name)
+def test_modules_set_provider_minimums(module: Path) -> None:
+    terraform = parse(module / "versions.tf")["terraform"][0]
+    aws = terraform["required_providers"][0]["aws"]
+    assert terraform["required_version"].startswith(">=")
+    assert aws["version"].startswith(">= 6."), aws
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENT_DIRS, ids=lambda p: p.name)
+def test_roots_pin_versions_and_lock_state_natively(environment: Path) -> None:
+    terraform = parse(environment / "versions.tf")["terraform"][0]
+    aws = terraform["required_providers"][0]["aws"]
+    assert ">= 1.10" in terraform["required_version"]
+    assert aws["version"].startswith("~> 6."), aws
+
+    backend = parse(environment / "backend.tf")["terraform"][0]["backend"][0]["s3"]
+    assert backend["use_lockfile"] is True
+    assert backend["encrypt"] is True
+    assert "bucket" not in backend, "the pipeline supplies the bucket (partial configuration)"
+    assert backend["key"] == f"faceauth/{environment.name}/terraform.tfstate"
+
+    provider = parse(environment / "versions.tf")["provider"][0]["aws"]
+    assert provider["default_tags"][0]["tags"] == "${local.tags}"
+
+
+@pytest.mark.parametrize("name", ["main.tf", "variables.tf", "outputs.tf", "versions.tf"])
+def test_dev_and_prod_differ_only_in_tfvars_and_backend_key(name: str) -> None:
+    assert (ENVIRONMENTS / "dev" / name).read_text() == (ENVIRONMENTS / "prod" / name).read_text()
+
+
+# ---------------------------------------------------------------------------------------
+# API: keys on every route but health, one stage per version invoking its alias
+# ---------------------------------------------------------------------------------------
+
+
+def test_every_route_but_health_requires_an_api_key() -> None:
+    api = MODULES / "api"
+    routes = locals_of(api)["routes"]
+    assert set(routes) == CONTRACT_ROUTES
+    for route, spec in routes.items():
+        assert spec["api_key_required"] is (route not in OPEN_ROUTES), route
+
+    methods = resources("aws_api_gateway_method")
+    assert methods, "no aws_api_gateway_method found"
+    for method in methods:
+        required = method.body.get("api_key_required")
+        if method.body.get("for_each") == "${local.routes}":
+            assert required == "${each.value.api_key_required}", method.address
+        else:
+            assert required is True, f"{method.address} does not require an API key"
+
+
+def test_each_stage_invokes_the_alias_named_by_its_stage_variable() -> None:
+    api = MODULES / "api"
+    (stage,) = resources("aws_api_gateway_stage", api)
+    assert stage.body["variables"] == {"lambdaAlias": "${each.value}"}
+    assert stage.body["for_each"] == "${var.stage_aliases}"
+    assert _variables(api)["stage_aliases"]["default"] == {"v1": "v1"}
+
+    (integration,) = resources("aws_api_gateway_integration", api)
+    assert integration.body["type"] == "AWS_PROXY"
+    assert "stageVariables.lambdaAlias" in locals_of(api)["integration_uri"]
+
+    (permission,) = resources("aws_lambda_permission", api)
+    assert permission.body["qualifier"] == "${each.value}"
+    assert permission.body["for_each"] == "${var.stage_aliases}"
+
+
+def test_deployment_redeploys_on_a_hash_and_is_replaced_before_destroy() -> None:
+    (deployment,) = resources("aws_api_gateway_deployment", MODULES / "api")
+    assert "sha1(" in str(deployment.body["triggers"])
+    assert deployment.body["lifecycle"][0]["create_before_destroy"] is True
+
+
+def test_gateway_errors_use_the_json_error_shape() -> None:
+    responses = locals_of(MODULES / "api")["gateway_responses"]
+    required = {"INVALID_API_KEY", "ACCESS_DENIED", "THROTTLED", "QUOTA_EXCEEDED", "DEFAULT_4XX"}
+    assert required | {"DEFAULT_5XX"} <= set(responses)
+    assert responses["INVALID_API_KEY"]["status"] == "403"
+    assert responses["THROTTLED"]["status"] == "429"
+    (response,) = resources("aws_api_gateway_gateway_response", MODULES / "api")
+    template = str(response.body["response_templates"])
+    assert (
+        "error" in template and "each.value.code" in template and "each.value.message" in template
+    )
+
+
+def test_access_logs_are_json() -> None:
+    (stage,) = resources("aws_api_gateway_stage", MODULES / "api")
+    settings = stage.body["access_log_settings"][0]
+    assert settings["format"] == "${local.access_log_format}"
+    assert str(locals_of(MODULES / "api")["access_log_format"]).startswith("${jsonencode(")
+
+
+# ---------------------------------------------------------------------------------------
+# Database: private, encrypted, TLS only
+# ---------------------------------------------------------------------------------------
+
+
+def test_rds_is_private_encrypted_and_manages_its_password() -> None:
+    instances = resources("aws_db_instance")
+    assert instances, "no aws_db_instance found"
+    for instance in instances:
+        body = instance.body
+        assert body["publicly_accessible"] is False, instance.address
+        assert body["storage_encrypted"] is True, instance.address
+        assert body.get("kms_key_id"), f"{instance.address} uses the default key"
+        assert body["manage_master_user_password"] is True, instance.address
+        assert body["engine"] == "mysql", instance.address
+
+
+def test_rds_parameter_group_requires_tls() -> None:
+    groups = resources("aws_db_parameter_group")
+    assert groups
+    for group in groups:
+        params = {p["name"]: p["value"] for p in nested(group.body, "parameter")}
+        assert params.get("require_secure_transport") in ("1", "ON"), group.address
+
+    for instance in resources("aws_db_instance"):
+        assert _refs(instance.body["parameter_group_name"], "aws_db_parameter_group")
+
+
+def test_rds_proxy_requires_tls() -> None:
+    for proxy in resources("aws_db_proxy"):
+        assert proxy.body["require_tls"] is True, proxy.address
+
+
+# ---------------------------------------------------------------------------------------
+# Storage: public access blocked, KMS, TLS only, lifecycle from the retention variables
+# ---------------------------------------------------------------------------------------
+
+
+def test_every_bucket_blocks_all_public_access() -> None:
+    buckets = resources("aws_s3_bucket")
+    assert buckets
+    for bucket in buckets:
+        blocks = [
+            block
+            for block in resources("aws_s3_bucket_public_access_block", bucket.module)
+            if bucket.name in _refs(block.body["bucket"], "aws_s3_bucket")
+        ]
+        assert blocks, f"{bucket.address} has no public access block"
+        for flag in (
+            "block_public_acls",
+            "block_public_policy",
+            "ignore_public_acls",
+            "restrict_public_buckets",
+        ):
+            assert blocks[0].body[flag] is True, f"{bucket.address}: {flag}"
+
+
+def test_every_bucket_is_kms_encrypted_owner_enforced_and_tls_only() -> None:
+    for bucket in resources("aws_s3_bucket"):
+        (sse,) = resources("aws_s3_bucket_server_side_encryption_configuration", bucket.module)
+        default = sse.body["rule"][0]["apply_server_side_encryption_by_default"][0]
+        assert default["sse_algorithm"] == "aws:kms"
+        assert default["kms_master_key_id"]
+
+        (ownership,) = resources("aws_s3_bucket_ownership_controls", bucket.module)
+        assert ownership.body["rule"][0]["object_ownership"] == "BucketOwnerEnforced"
+
+        (policy,) = data_sources("aws_iam_policy_document", bucket.module)
+        conditions = [
+            (statement["effect"], condition["variable"], condition["values"])
+            for statement in _statements(policy)
+            for condition in nested(statement, "condition")
+        ]
+        assert ("Deny", "aws:SecureTransport", ["false"]) in conditions
+
+
+def test_lifecycle_expires_captures_from_the_retention_variables_and_never_references() -> None:
+    storage = MODULES / "storage"
+    (lifecycle,) = resources("aws_s3_bucket_lifecycle_configuration", storage)
+    rules = nested(lifecycle.body, "rule")
+
+    expiring = [rule for rule in rules if "days" in rule.get("expiration", [{}])[0]]
+    assert len(expiring) == 1, "exactly one rule expires current objects"
+    (rule,) = expiring
+    assert rule["filter"][0]["prefix"] == "${var.captures_prefix}"
+    assert _variables(storage)["captures_prefix"]["default"] == "captures/"
+    assert rule["expiration"][0]["days"] == "${local.capture_expiration_days}"
+
+    days = str(locals_of(storage)["capture_expiration_days"])
+    assert "var.fail_retention_days" in days
+    assert "var.lifecycle_margin_days" in days
+
+    for each_rule in rules:
+        prefix = str(each_rule.get("filter", [{}])[0].get("prefix", ""))
+        assert "reference" not in prefix, "references must never be expired by lifecycle"
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENT_DIRS, ids=lambda p: p.name)
+def test_functions_and_lifecycle_share_the_same_retention_variables(environment: Path) -> None:
+    calls = module_calls(environment)
+    policy = calls["functions"]["policy"]
+    for name in ("pass_retention_days", "fail_retention_days"):
+        assert calls["storage"][name] == f"${{var.{name}}}"
+        assert policy[name] == f"${{var.{name}}}"
+    assert policy["pass_threshold"] == "${var.pass_threshold}"
+
+    variables = _variables(environment)
+    assert variables["pass_retention_days"]["default"] == 3
+    assert variables["fail_retention_days"]["default"] == 28
+    assert variables["pass_threshold"]["default"] == 90
+
+
+# ---------------------------------------------------------------------------------------
+# Functions: log groups with retention and KMS, an alarm each, least privilege
+# ---------------------------------------------------------------------------------------
+
+
+def test_every_lambda_has_its_own_log_group_with_retention_and_kms() -> None:
+    functions = resources("aws_lambda_function")
+    assert functions
+    for function in functions:
+        (logging,) = nested(function.body, "logging_config")
+        (group_name,) = _refs(logging["log_group"], "aws_cloudwatch_log_group")
+        (group,) = [
+            g
+            for g in resources("aws_cloudwatch_log_group", function.module)
+            if g.name == group_name
+        ]
+        assert group.body.get("retention_in_days"), f"{group.address} keeps logs forever"
+        assert group.body.get("kms_key_id"), f"{group.address} is not encrypted with KMS"
+        assert group.body.get("for_each") == function.body.get("for_each"), (
+            f"{function.address} and {group.address} must be keyed alike (one group per function)"
+        )
+        assert "/aws/lambda/" in str(group.body["name"])
+
+
+def test_every_lambda_has_an_alarm() -> None:
+    # Given the functions module exports its functions' names ...
+    functions_module = MODULES / "functions"
+    lambdas = resources("aws_lambda_function", functions_module)
+    assert lambdas and {fn.module for fn in resources("aws_lambda_function")} == {functions_module}
+    exported = {
+        name
+        for name, output in _outputs(functions_module).items()
+        if all(fn.name in _refs(output["value"], "aws_lambda_function") for fn in lambdas)
+        and "function_name" in str(output["value"])
+        and "for " in str(output["value"])
+    }
+    assert exported, "no output maps every function to its name"
+
+    # ... and the monitoring module alarms on every entry of the map it receives ...
+    monitoring = MODULES / "monitoring"
+    per_function_vars = {
+        alarm.body["for_each"][len("${var.") : -1]
+        for alarm in resources("aws_cloudwatch_metric_alarm", monitoring)
+        if alarm.body.get("namespace") == "AWS/Lambda"
+        and alarm.body.get("dimensions") == {"FunctionName": "${each.value}"}
+        and str(alarm.body.get("for_each", "")).startswith("${var.")
+    }
+    assert per_function_vars, "no Lambda alarm is created per function"
+
+    # ... Then every environment wires that map into monitoring
+    for environment in ENVIRONMENT_DIRS:
+        monitoring_call = module_calls(environment)["monitoring"]
+        wired = {
+            var
+            for var in per_function_vars
+            if monitoring_call.get(var) in {f"${{module.functions.{name}}}" for name in exported}
+        }
+        assert wired, f"{environment.name}: monitoring does not receive every function"
+
+
+def _policy_actions() -> list[tuple[str, str]]:
+    found = []
+    for document in data_sources("aws_iam_policy_document"):
+        for statement in _statements(document):
+            for key in ("actions", "not_actions"):
+                if key in statement:
+                    for action in resolve_list(statement[key], document.module):
+                        found.append((document.address, str(action)))
+    return found
+
+
+def test_no_iam_statement_has_a_wildcard_action() -> None:
+    actions = _policy_actions()
+    assert len(actions) > 50, "the policy documents were not found"
+    offenders = [(address, action) for address, action in actions if "*" in action]
+    assert not offenders
+
+
+def test_no_action_wildcard_hides_in_a_raw_policy() -> None:
+    # A literal such as "s3:*" or "kms:GenerateDataKey*" anywhere, even outside a document.
+    pattern = re.compile(r'"[a-z0-9-]+:[A-Za-z]*\*[A-Za-z]*"')
+    for path in tf_files():
+        for match in pattern.finditer(path.read_text()):
+            raise AssertionError(f"{path.relative_to(TERRAFORM)}: action wildcard {match.group(0)}")
+    for block in resources():
+        assert "Action" not in str(block.body.get("policy", "")), f"{block.address}: raw policy"
+
+
+def _statement_by_sid(document_name: str, sid: str) -> dict[str, Any]:
+    (document,) = [
+        d
+        for d in data_sources("aws_iam_policy_document", MODULES / "functions")
+        if d.name == document_name
+    ]
+    (statement,) = [s for s in _statements(document) if s.get("sid") == sid]
+    return statement
+
+
+def test_compare_may_call_only_compare_and_detect_faces() -> None:
+    statement = _statement_by_sid("compare", "CompareAndDetectFaces")
+    assert sorted(statement["actions"]) == ["rekognition:CompareFaces", "rekognition:DetectFaces"]
+    rekognition = [a for _, a in _policy_actions() if a.startswith("rekognition:")]
+    assert set(rekognition) == {"rekognition:CompareFaces", "rekognition:DetectFaces"}
+
+
+def test_purge_touches_only_captures() -> None:
+    deletes = _statement_by_sid("purge", "DeleteCaptures")
+    assert deletes["resources"] == ["${local.captures_objects}"]
+    listing = _statement_by_sid("purge", "ListCaptureVersions")
+    (condition,) = nested(listing, "condition")
+    assert condition["values"] == ["${var.images_bucket.captures_prefix}*"]
+
+
+def test_only_the_db_secret_is_readable() -> None:
+    for document in data_sources("aws_iam_policy_document"):
+        for statement in _statements(document):
+            actions = resolve_list(statement.get("actions", []), document.module)
+            if "secretsmanager:GetSecretValue" in actions:
+                assert statement["resources"] != ["*"], document.address
+                assert "secret" in str(statement["resources"]), document.address
+
+
+# ---------------------------------------------------------------------------------------
+# Monitoring: the purge alarm treats silence as failure
+# ---------------------------------------------------------------------------------------
+
+
+def test_purge_not_run_alarm_treats_missing_data_as_breaching() -> None:
+    (alarm,) = [
+        a
+        for a in resources("aws_cloudwatch_metric_alarm")
+        if a.body.get("metric_name") == "PurgeRuns"
+    ]
+    assert alarm.body["treat_missing_data"] == "breaching"
+    assert alarm.body["namespace"] == "FaceAuth"
+    assert alarm.body["dimensions"] == {"service": "purge"}
+    assert alarm.body["period"] == 3600
+    thresholds = _variables(MODULES / "monitoring")["thresholds"]["type"]
+    assert "purge_missing_hours" in str(thresholds) and "26" in str(thresholds)
+
+
+def test_every_alarm_notifies_the_topic() -> None:
+    for alarm in resources("aws_cloudwatch_metric_alarm"):
+        assert alarm.body.get("alarm_actions") == "${local.actions}", alarm.address
+
+
+# ---------------------------------------------------------------------------------------
+# Everything tagged, nothing hard-coded
+# ---------------------------------------------------------------------------------------
+
+
+def test_every_taggable_resource_is_tagged() -> None:
+    for block in resources():
+        if block.type not in UNTAGGABLE:
+            assert "tags" in block.body, f"{block.address} has no tags"
+
+
+def test_no_hard_coded_account_ids_regions_or_arns() -> None:
+    account = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
+    region = re.compile(
+        r"\b(us|eu|ap|sa|ca|me|af|il|mx)-(north|south|east|west|central)\w*-[0-9]\b"
+    )
+    literal_arn = re.compile(r'"arn:aws[a-z-]*:')
+    for path in tf_files():
+        text = path.read_text()
+        where = path.relative_to(TERRAFORM)
+        assert not account.search(text), f"{where}: account id"
+        assert not region.search(text), f"{where}: region"
+        assert not literal_arn.search(text), f"{where}: literal ARN (build it from aws_partition)"
