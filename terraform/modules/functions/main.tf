@@ -145,7 +145,7 @@ resource "aws_lambda_function" "this" {
     log_format            = "JSON"
     log_group             = aws_cloudwatch_log_group.this[each.key].name
     application_log_level = var.log_level
-    system_log_level      = "WARN"
+    system_log_level      = "INFO" # keeps platform.report (duration, memory) and timeouts
   }
 
   tags = var.tags
