@@ -453,12 +453,21 @@ def test_compare_may_call_only_compare_and_detect_faces() -> None:
     assert set(rekognition) == {"rekognition:CompareFaces", "rekognition:DetectFaces"}
 
 
-def test_purge_touches_only_captures() -> None:
-    deletes = _statement_by_sid("purge", "DeleteCaptures")
-    assert deletes["resources"] == ["${local.captures_objects}"]
-    listing = _statement_by_sid("purge", "ListCaptureVersions")
+def test_purge_deletes_image_versions_but_never_reads_or_writes_images() -> None:
+    deletes = _statement_by_sid("purge", "DeleteImageVersions")
+    assert sorted(deletes["actions"]) == ["s3:DeleteObject", "s3:DeleteObjectVersion"]
+    assert deletes["resources"] == ["${local.captures_objects}", "${local.references_objects}"]
+    listing = _statement_by_sid("purge", "ListImageVersions")
     (condition,) = nested(listing, "condition")
-    assert condition["values"] == ["${var.images_bucket.captures_prefix}*"]
+    assert condition["variable"] == "s3:prefix"
+    assert all(value.endswith("_prefix}*") for value in condition["values"])
+
+    (purge,) = [
+        d for d in data_sources("aws_iam_policy_document", MODULES / "functions") if d.name == "purge"
+    ]
+    actions = {a for s in _statements(purge) for a in s["actions"]}
+    assert not actions & {"s3:GetObject", "s3:PutObject"}, "the purge never reads or writes images"
+    assert not any(a.startswith("rekognition:") for a in actions)
 
 
 def test_only_the_db_secret_is_readable() -> None:

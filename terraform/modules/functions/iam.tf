@@ -115,6 +115,13 @@ data "aws_iam_policy_document" "compare" {
     }
   }
 
+  # The image store asks whether the bucket keeps versions before deleting every version.
+  statement {
+    sid       = "ReadBucketVersioning"
+    actions   = ["s3:GetBucketVersioning"]
+    resources = [var.images_bucket.arn]
+  }
+
   statement {
     sid       = "UseImagesKey"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
@@ -136,26 +143,33 @@ resource "aws_iam_role_policy" "compare" {
 }
 
 ################################################################################
-# purge: delete captures (every version) and report failures
+# purge: delete every version of due captures and of superseded references; never read
 ################################################################################
 
 data "aws_iam_policy_document" "purge" {
+  # References are deleted only once replaced by a newer one (the purge skips current ones).
   statement {
-    sid       = "DeleteCaptures"
+    sid       = "DeleteImageVersions"
     actions   = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
-    resources = [local.captures_objects]
+    resources = [local.captures_objects, local.references_objects]
   }
 
   statement {
-    sid       = "ListCaptureVersions"
+    sid       = "ListImageVersions"
     actions   = ["s3:ListBucket", "s3:ListBucketVersions"]
     resources = [var.images_bucket.arn]
 
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["${var.images_bucket.captures_prefix}*"]
+      values   = ["${var.images_bucket.captures_prefix}*", "${var.images_bucket.references_prefix}*"]
     }
+  }
+
+  statement {
+    sid       = "ReadBucketVersioning"
+    actions   = ["s3:GetBucketVersioning"]
+    resources = [var.images_bucket.arn]
   }
 
   statement {
@@ -172,7 +186,7 @@ data "aws_iam_policy_document" "purge" {
 }
 
 resource "aws_iam_role_policy" "purge" {
-  name   = "delete-captures"
+  name   = "delete-due-images"
   role   = aws_iam_role.this["purge"].id
   policy = data.aws_iam_policy_document.purge.json
 }

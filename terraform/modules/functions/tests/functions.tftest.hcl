@@ -135,8 +135,13 @@ run "least_privilege_per_function" {
   }
 
   assert {
-    condition     = one([for s in data.aws_iam_policy_document.purge.statement : s.resources if s.sid == "DeleteCaptures"]) == toset(["arn:aws:s3:::faceauth-test-images/captures/*"])
-    error_message = "purge may delete only under captures/."
+    condition     = one([for s in data.aws_iam_policy_document.purge.statement : s.resources if s.sid == "DeleteImageVersions"]) == toset(["arn:aws:s3:::faceauth-test-images/captures/*", "arn:aws:s3:::faceauth-test-images/references/*"])
+    error_message = "purge may delete only under the two image prefixes."
+  }
+
+  assert {
+    condition     = !contains(flatten([for s in data.aws_iam_policy_document.purge.statement : tolist(s.actions)]), "s3:GetObject")
+    error_message = "purge never reads images."
   }
 
   assert {
