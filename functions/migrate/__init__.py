@@ -1,0 +1,1 @@
+"""The migrate Lambda: applies the Alembic migrations from inside the VPC."""
