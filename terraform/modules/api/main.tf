@@ -4,12 +4,12 @@ data "aws_region" "current" {}
 locals {
   # Every route of the v1 contract. Only the health check is callable without an API key.
   routes = {
-    "POST /users/{userId}/registration" = { resource = "registration", method = "POST", api_key_required = true, has_body = true }
-    "PUT /users/{userId}/registration"  = { resource = "registration", method = "PUT", api_key_required = true, has_body = true }
+    "POST /users/{userId}/registration"   = { resource = "registration", method = "POST", api_key_required = true, has_body = true }
+    "PUT /users/{userId}/registration"    = { resource = "registration", method = "PUT", api_key_required = true, has_body = true }
     "DELETE /users/{userId}/registration" = { resource = "registration", method = "DELETE", api_key_required = true, has_body = false }
-    "POST /users/{userId}/verification" = { resource = "verification", method = "POST", api_key_required = true, has_body = true }
-    "GET /users/{userId}"               = { resource = "user", method = "GET", api_key_required = true, has_body = false }
-    "GET /health"                       = { resource = "health", method = "GET", api_key_required = false, has_body = false }
+    "POST /users/{userId}/verification"   = { resource = "verification", method = "POST", api_key_required = true, has_body = true }
+    "GET /users/{userId}"                 = { resource = "user", method = "GET", api_key_required = true, has_body = false }
+    "GET /health"                         = { resource = "health", method = "GET", api_key_required = false, has_body = false }
   }
 
   resource_ids = {

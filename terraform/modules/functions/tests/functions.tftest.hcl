@@ -130,7 +130,7 @@ run "least_privilege_per_function" {
   command = plan
 
   assert {
-    condition = toset(flatten([for s in data.aws_iam_policy_document.compare.statement : tolist(s.actions) if startswith(s.sid, "CompareAndDetect")])) == toset(["rekognition:CompareFaces", "rekognition:DetectFaces"])
+    condition     = toset(flatten([for s in data.aws_iam_policy_document.compare.statement : tolist(s.actions) if startswith(s.sid, "CompareAndDetect")])) == toset(["rekognition:CompareFaces", "rekognition:DetectFaces"])
     error_message = "compare may call only CompareFaces and DetectFaces."
   }
 
