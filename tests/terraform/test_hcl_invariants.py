@@ -131,6 +131,19 @@ def test_every_module_has_the_standard_files_and_a_plan_test(module: Path) -> No
 
 
 @pytest.mark.parametrize(
+    "path", sorted(MODULES.glob("*/tests/*.tftest.hcl")), ids=lambda p: p.parent.parent.name
+)
+def test_module_tests_plan_against_a_mocked_provider(path: Path) -> None:
+    test_file = hcl2.loads(path.read_text())
+    assert any('"aws"' in entry or "aws" in entry for entry in test_file["mock_provider"])
+    runs = test_file["run"]
+    assert runs
+    for run in runs:
+        (body,) = run.values()
+        assert body.get("command") == "plan", f"{path.name}: every run is plan-only"
+
+
+@pytest.mark.parametrize(
     "module", MODULE_DIRS + ENVIRONMENT_DIRS, ids=lambda p: str(p.relative_to(TERRAFORM))
 )
 def test_every_variable_is_described_and_typed_in_style_order(module: Path) -> None:
@@ -224,9 +237,9 @@ def test_gateway_errors_use_the_json_error_shape() -> None:
     assert responses["THROTTLED"]["status"] == "429"
     (response,) = resources("aws_api_gateway_gateway_response", MODULES / "api")
     template = str(response.body["response_templates"])
-    assert (
-        "error" in template and "each.value.code" in template and "each.value.message" in template
-    )
+    assert "error" in template
+    assert "each.value.code" in template
+    assert "each.value.message" in template
 
 
 def test_access_logs_are_json() -> None:
@@ -376,7 +389,8 @@ def test_every_lambda_has_an_alarm() -> None:
     # Given the functions module exports its functions' names ...
     functions_module = MODULES / "functions"
     lambdas = resources("aws_lambda_function", functions_module)
-    assert lambdas and {fn.module for fn in resources("aws_lambda_function")} == {functions_module}
+    assert lambdas
+    assert {fn.module for fn in resources("aws_lambda_function")} == {functions_module}
     exported = {
         name
         for name, output in _outputs(functions_module).items()
@@ -463,7 +477,9 @@ def test_purge_deletes_image_versions_but_never_reads_or_writes_images() -> None
     assert all(value.endswith("_prefix}*") for value in condition["values"])
 
     (purge,) = [
-        d for d in data_sources("aws_iam_policy_document", MODULES / "functions") if d.name == "purge"
+        d
+        for d in data_sources("aws_iam_policy_document", MODULES / "functions")
+        if d.name == "purge"
     ]
     actions = {a for s in _statements(purge) for a in s["actions"]}
     assert not actions & {"s3:GetObject", "s3:PutObject"}, "the purge never reads or writes images"
@@ -495,7 +511,8 @@ def test_purge_not_run_alarm_treats_missing_data_as_breaching() -> None:
     assert alarm.body["dimensions"] == {"service": "purge"}
     assert alarm.body["period"] == 3600
     thresholds = _variables(MODULES / "monitoring")["thresholds"]["type"]
-    assert "purge_missing_hours" in str(thresholds) and "26" in str(thresholds)
+    assert "purge_missing_hours" in str(thresholds)
+    assert "26" in str(thresholds)
 
 
 def test_every_alarm_notifies_the_topic() -> None:
