@@ -7,7 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fake_camera import HEIGHT, WIDTH, write_y4m
 from local_server import FACES, LocalServer
+from PIL import Image
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
@@ -134,3 +136,50 @@ def test_another_person_gets_fail_and_stays_on_the_camera(
     assert message.text.startswith("FAIL")
     assert driver.find_element(By.ID, "retry-button").is_displayed()
     assert client.status(user_id).consecutive_failures == 1
+
+
+def test_photo_without_a_face_gets_a_readable_message(
+    local_server: LocalServer,
+    open_browser: OpenBrowser,
+    tmp_path: Path,
+    screenshot: Screenshot,
+) -> None:
+    # Given a registered user and a camera that shows only a wall (a grey gradient)
+    user_id = new_user()
+    client = Client(local_server.api_url, local_server.api_key, timeout=60)
+    client.register(user_id, (FACES / "obama_1.jpg").read_bytes())
+    wall = Image.linear_gradient("L").resize((WIDTH, HEIGHT)).convert("RGB")
+    driver = open_browser(write_y4m(wall, tmp_path / "wall.y4m"))
+    # When the user logs in and the page captures the still picture
+    log_in(driver, local_server, user_id)
+    message = driver.find_element(By.ID, "camera-message")
+    wait_for(driver, lambda d: message.is_displayed(), "a message on the camera view")
+    screenshot(driver, "no-face")
+    # Then the page explains that no face was found, and nothing counts as a failure
+    assert message.text.startswith("No face was found")
+    assert client.status(user_id).consecutive_failures == 0
+
+
+def test_locked_user_is_told_at_login(
+    local_server: LocalServer,
+    open_browser: OpenBrowser,
+    camera_video: Callable[[str], Path],
+    screenshot: Screenshot,
+) -> None:
+    # Given a user locked by five failed verifications
+    user_id = new_user()
+    client = Client(local_server.api_url, local_server.api_key, timeout=60)
+    client.register(user_id, (FACES / "obama_1.jpg").read_bytes())
+    impostor = (FACES / "biden_1.jpg").read_bytes()
+    for _ in range(5):
+        client.verify(user_id, impostor)
+    assert client.status(user_id).locked
+    # When the user tries to log in on the camera page
+    driver = open_browser(camera_video("obama_2.jpg"))
+    log_in(driver, local_server, user_id)
+    message = driver.find_element(By.ID, "login-message")
+    wait_for(driver, lambda d: message.is_displayed(), "a message on the login view")
+    screenshot(driver, "locked")
+    # Then the login screen says the account is locked and the camera never opens
+    assert "locked" in message.text
+    assert view(driver) == "login"
