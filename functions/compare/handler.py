@@ -4,7 +4,6 @@ from http import HTTPStatus
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -49,18 +48,6 @@ def use_service(service: FaceAuthService | None) -> None:
     """Swap the service (tests, the local stack)."""
     global _service  # noqa: PLW0603
     _service = service
-
-
-def require_json(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    """Reject bodies that are not JSON before validation reads them."""
-    if app.current_event.http_method in ("POST", "PUT"):
-        content_type = (app.current_event.headers or {}).get("content-type", "")
-        if content_type.split(";")[0].strip().lower() != "application/json":
-            raise errors.UnsupportedMediaType
-    return next_middleware(app)
-
-
-app.use(middlewares=[require_json])
 
 
 def _image(body: ImageRequest) -> bytes:
@@ -181,15 +168,25 @@ def health() -> HealthResponse:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    _lowercase_content_type(event)
+    _accept_json_only(event)
     return app.resolve(event, context)
 
 
-def _lowercase_content_type(event: dict[str, Any]) -> None:
-    # Media types are case-insensitive (RFC 9110); Powertools compares them as written.
-    for name, value in (event.get("headers") or {}).items():
-        if name.lower() == "content-type" and isinstance(value, str):
-            event["headers"][name] = value.lower()
-    for name, values in (event.get("multiValueHeaders") or {}).items():
-        if name.lower() == "content-type":
-            event["multiValueHeaders"][name] = [v.lower() for v in values]
+def _accept_json_only(event: dict[str, Any]) -> None:
+    """Media types compare case-insensitively (RFC 9110), and only JSON bodies are accepted.
+
+    Powertools would parse form and multipart bodies itself (and fail on a multipart type
+    without a boundary), so any other or missing type on POST/PUT is handed to it as
+    text/plain, which it refuses with RequestUnsupportedContentType: our 415.
+    """
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+    media_type = str(headers.get("content-type", "")).lower()
+    if event.get("httpMethod") in ("POST", "PUT") and (
+        media_type.split(";")[0].strip() != "application/json"
+    ):
+        media_type = "text/plain"
+    if media_type:
+        headers["content-type"] = media_type
+    event["headers"] = headers
+    multi = event.get("multiValueHeaders") or {}
+    event["multiValueHeaders"] = {k: v for k, v in multi.items() if k.lower() != "content-type"}

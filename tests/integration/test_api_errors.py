@@ -6,7 +6,9 @@ import base64
 
 import pytest
 
-from tests.api_client import call_api, image_json
+from compare import handler
+from faceauth_local.events import proxy_event
+from tests.api_client import LambdaContextStub, call_api, image_json
 from tests.conftest import object_keys
 from tests.images import jpeg, pixel_bomb_png, truncated_jpeg
 from tests.integration.conftest import Stack
@@ -51,10 +53,6 @@ def test_image_that_is_not_base64_is_400_invalid_base64(stack: Stack) -> None:
 
 def test_base64_encoded_proxy_body_that_is_not_base64_is_400_invalid_base64(stack: Stack) -> None:
     # API Gateway marks binary bodies isBase64Encoded; Powertools decodes them itself.
-    from compare import handler
-    from faceauth_local.events import proxy_event
-    from tests.api_client import LambdaContextStub
-
     event = proxy_event("POST", REGISTER, headers={"content-type": "application/json"}, body="{}")
     event["body"], event["isBase64Encoded"] = "***not-base64***", True
     answer = handler.lambda_handler(event, LambdaContextStub())  # type: ignore[arg-type]
@@ -90,7 +88,16 @@ def test_base64_text_longer_than_the_limit_allows_is_413_before_decoding(stack: 
     assert_error(answer, 413, "IMAGE_TOO_LARGE")
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/xml", None])
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/xml",
+        None,
+        "multipart/form-data",  # no boundary: Powertools itself would fail on it
+        "application/x-www-form-urlencoded",
+    ],
+)
 def test_non_json_requests_are_415(stack: Stack, content_type: str | None) -> None:
     answer = call_api("POST", REGISTER, json_body=image_json(jpeg()), content_type=content_type)
     assert_error(answer, 415, "UNSUPPORTED_MEDIA_TYPE")

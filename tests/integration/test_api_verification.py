@@ -92,9 +92,12 @@ def test_five_consecutive_fails_lock_the_user(registered: Stack) -> None:
     # Given five FAILs in a row
     registered.engine.similarity = 10.0
     for _ in range(5):
-        assert call_api("POST", "/users/alice/verification", json_body=image_json(jpeg())).body[
-            "result"
-        ] == "FAIL"
+        assert (
+            call_api("POST", "/users/alice/verification", json_body=image_json(jpeg())).body[
+                "result"
+            ]
+            == "FAIL"
+        )
     stored_before = object_keys(registered.s3)
     # When the user tries again, even with their real face
     registered.engine.similarity = 99.0

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
+from compare import handler
 from faceauth.adapters.s3_store import S3ImageStore
 from faceauth.db.session import Database, SqlUnitOfWork
 from faceauth.errors import DependencyUnavailable
@@ -37,8 +38,6 @@ def fail_commits(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_database_down_gives_503_on_health(stack: Stack, settings: Settings) -> None:
-    from compare import handler
-
     unreachable = Database(
         create_engine("mysql+pymysql://root@127.0.0.1:1/none", connect_args={"connect_timeout": 1})
     )
@@ -75,8 +74,6 @@ def test_database_failure_while_verifying_removes_the_capture(
 def test_image_store_failure_gives_503_and_writes_no_row(
     stack: Stack, settings: Settings, s3_client: Any
 ) -> None:
-    from compare import handler
-
     missing_bucket = S3ImageStore(s3_client, "no-such-bucket-here")
     handler.use_service(
         make_service(settings, stack.database, missing_bucket, stack.engine, FakeClock())

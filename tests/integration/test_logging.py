@@ -50,4 +50,5 @@ def test_no_log_line_contains_image_bytes_or_the_user_id(
     for line in lines:
         assert USER not in line
         assert encoded[100:160] not in line
-        assert "captures/" not in line and "references/" not in line
+        assert "captures/" not in line
+        assert "references/" not in line

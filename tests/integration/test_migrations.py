@@ -6,11 +6,14 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from faceauth.db import migrate
 from faceauth.db.models import Base
+from migrate import handler as migrate_lambda
+from tests.api_client import LambdaContextStub
 from tests.conftest import TEST_SERVER_URL
 
 
@@ -51,22 +54,17 @@ def test_downgrade_to_base_removes_everything_and_upgrade_works_again(
 def test_migrate_lambda_reports_the_revisions(
     empty_database: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from migrate import handler
-    from tests.api_client import LambdaContextStub
-
     monkeypatch.setenv(
         "FACEAUTH_DATABASE_URL", empty_database.url.render_as_string(hide_password=False)
     )
-    handler.get_settings.cache_clear()
+    migrate_lambda.get_settings.cache_clear()
     try:
-        answer = handler.lambda_handler({}, LambdaContextStub())  # type: ignore[arg-type]
+        answer = migrate_lambda.lambda_handler({}, LambdaContextStub())  # type: ignore[arg-type]
     finally:
-        handler.get_settings.cache_clear()
+        migrate_lambda.get_settings.cache_clear()
     assert answer["from"] is None
     assert answer["to"] == migrate_head()
 
 
 def migrate_head() -> str:
-    from alembic.script import ScriptDirectory
-
     return str(ScriptDirectory.from_config(migrate.alembic_config()).get_current_head())
