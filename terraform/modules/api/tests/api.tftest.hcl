@@ -1,4 +1,59 @@
-mock_provider "aws" {}
+mock_provider "aws" {
+  # The mock keeps real provider validation, so computed values that flow into validated
+  # arguments (ARNs, policy JSON) need realistic defaults.
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "111122223333"
+    }
+  }
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition  = "aws"
+      dns_suffix = "amazonaws.com"
+    }
+  }
+
+  mock_data "aws_region" {
+    defaults = {
+      region = "eu-west-1"
+    }
+  }
+
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"}}]}"
+    }
+  }
+
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::111122223333:role/faceauth-test"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = {
+      arn = "arn:aws:logs:eu-west-1:111122223333:log-group:faceauth-test"
+    }
+  }
+
+  mock_resource "aws_api_gateway_rest_api" {
+    defaults = {
+      arn              = "arn:aws:apigateway:eu-west-1::/restapis/abc123"
+      execution_arn    = "arn:aws:execute-api:eu-west-1:111122223333:abc123"
+      id               = "abc123"
+      root_resource_id = "root00"
+    }
+  }
+
+  mock_resource "aws_api_gateway_stage" {
+    defaults = {
+      arn        = "arn:aws:apigateway:eu-west-1::/restapis/abc123/stages/v1"
+      invoke_url = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1"
+    }
+  }
+}
 
 variables {
   name            = "faceauth-test"

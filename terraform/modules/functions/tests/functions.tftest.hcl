@@ -1,7 +1,67 @@
 # Plan-only tests with a mocked AWS provider: no credentials, no build artifacts needed
 # (the module takes file names and hashes as inputs and never reads the zips).
 
-mock_provider "aws" {}
+mock_provider "aws" {
+  # The mock keeps real provider validation, so computed values that flow into validated
+  # arguments (ARNs, policy JSON) need realistic defaults.
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "111122223333"
+    }
+  }
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition  = "aws"
+      dns_suffix = "amazonaws.com"
+    }
+  }
+
+  mock_data "aws_region" {
+    defaults = {
+      region = "eu-west-1"
+    }
+  }
+
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"}}]}"
+    }
+  }
+
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::111122223333:role/faceauth-test"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = {
+      arn = "arn:aws:logs:eu-west-1:111122223333:log-group:faceauth-test"
+    }
+  }
+
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn           = "arn:aws:lambda:eu-west-1:111122223333:function:faceauth-test"
+      qualified_arn = "arn:aws:lambda:eu-west-1:111122223333:function:faceauth-test:1"
+      version       = "1"
+    }
+  }
+
+  mock_resource "aws_lambda_layer_version" {
+    defaults = {
+      arn       = "arn:aws:lambda:eu-west-1:111122223333:layer:faceauth-test:1"
+      layer_arn = "arn:aws:lambda:eu-west-1:111122223333:layer:faceauth-test"
+    }
+  }
+
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      arn = "arn:aws:sqs:eu-west-1:111122223333:faceauth-test"
+    }
+  }
+}
 
 variables {
   name = "faceauth-test"
