@@ -7,7 +7,8 @@ locals {
     ManagedBy   = "terraform"
   })
 
-  # Built by `make build`; hashed here so the modules never read files themselves.
+  # Built by `make build`; hashed here so the modules never read files themselves. A missing
+  # zip gives a null hash, which validate and tflint accept and plan rejects (module precondition).
   artifact_paths = {
     compare      = coalesce(var.artifact_paths.compare, "${path.root}/../../../build/functions/compare.zip")
     purge        = coalesce(var.artifact_paths.purge, "${path.root}/../../../build/functions/purge.zip")
@@ -15,7 +16,7 @@ locals {
     common_layer = coalesce(var.artifact_paths.common_layer, "${path.root}/../../../build/layers/common.zip")
     deps_layer   = coalesce(var.artifact_paths.deps_layer, "${path.root}/../../../build/layers/deps.zip")
   }
-  artifacts = { for key, path in local.artifact_paths : key => { filename = path, source_code_hash = filebase64sha256(path) } }
+  artifacts = { for key, path in local.artifact_paths : key => { filename = path, source_code_hash = try(filebase64sha256(path), null) } }
 }
 
 # One key for everything observability writes: log groups and the alarm topic.

@@ -76,6 +76,13 @@ resource "aws_lambda_layer_version" "common" {
   source_code_hash         = var.artifacts.common_layer.source_code_hash
   compatible_runtimes      = [local.runtime]
   compatible_architectures = [local.architecture]
+
+  lifecycle {
+    precondition {
+      condition     = var.artifacts.common_layer.source_code_hash != null
+      error_message = "No hash for ${var.artifacts.common_layer.filename}: run `make build` before planning."
+    }
+  }
 }
 
 resource "aws_lambda_layer_version" "deps" {
@@ -85,6 +92,13 @@ resource "aws_lambda_layer_version" "deps" {
   source_code_hash         = var.artifacts.deps_layer.source_code_hash
   compatible_runtimes      = [local.runtime]
   compatible_architectures = [local.architecture]
+
+  lifecycle {
+    precondition {
+      condition     = var.artifacts.deps_layer.source_code_hash != null
+      error_message = "No hash for ${var.artifacts.deps_layer.filename}: run `make build` before planning."
+    }
+  }
 }
 
 ################################################################################
@@ -151,6 +165,13 @@ resource "aws_lambda_function" "this" {
   tags = var.tags
 
   depends_on = [aws_iam_role_policy.runtime]
+
+  lifecycle {
+    precondition {
+      condition     = each.value.artifact.source_code_hash != null
+      error_message = "No hash for ${each.value.artifact.filename}: run `make build` before planning."
+    }
+  }
 }
 
 # One alias per API version: stage vN of the API invokes alias vN of compare.

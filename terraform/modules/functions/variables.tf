@@ -9,7 +9,7 @@ variable "name" {
 }
 
 variable "artifacts" {
-  description = "Zips built by `make build` and their base64 SHA-256 (filebase64sha256), computed by the caller so this module never reads files."
+  description = "Zips built by `make build` and their base64 SHA-256 (filebase64sha256), computed by the caller so this module never reads files; a null hash fails the plan."
   type = object({
     compare      = object({ filename = string, source_code_hash = string })
     purge        = object({ filename = string, source_code_hash = string })

@@ -243,3 +243,19 @@ run "rejects_a_compare_timeout_beyond_api_gateway" {
 
   expect_failures = [var.compare]
 }
+
+run "refuses_to_plan_without_built_artifacts" {
+  command = plan
+
+  variables {
+    artifacts = {
+      compare      = { filename = "compare.zip", source_code_hash = null }
+      purge        = { filename = "purge.zip", source_code_hash = "cHVyZ2U=" }
+      migrate      = { filename = "migrate.zip", source_code_hash = "bWlncmF0ZQ==" }
+      common_layer = { filename = "common.zip", source_code_hash = "Y29tbW9u" }
+      deps_layer   = { filename = "deps.zip", source_code_hash = "ZGVwcw==" }
+    }
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
