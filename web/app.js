@@ -19,6 +19,7 @@ const state = {
   timer: null,
   armed: false, // auto-capture allowed; off after a FAIL or an error until the user asks
   busy: false,
+  ticking: false,
   stableSince: null,
   alignedCount: 0,
   lastFrame: null,
@@ -229,9 +230,14 @@ function setAligned(aligned) {
 
 async function tick() {
   const video = $("video");
-  if (!state.armed || state.busy || video.readyState < 2) return;
-  const ready = state.detector ? await faceAligned(video) : stillFor(video);
-  if (ready) await capture();
+  if (!state.armed || state.busy || state.ticking || video.readyState < 2) return;
+  state.ticking = true; // FaceDetector.detect() is async: never run two checks at once
+  try {
+    const ready = state.detector ? await faceAligned(video) : stillFor(video);
+    if (ready && state.armed) await capture();
+  } finally {
+    state.ticking = false;
+  }
 }
 
 // FaceDetector path: exactly one face, centred in the oval and filling enough of it.
