@@ -6,13 +6,14 @@ from __future__ import annotations
 import binascii
 import json
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 
 from compare.models import ErrorResponse
@@ -44,10 +45,11 @@ _IMAGE_ERRORS = (
 _FACE_ERRORS = (errors.NoFaceDetected, errors.MultipleFaces, errors.FaceTooSmall)
 
 
-def error_responses(*extra: type[errors.FaceAuthError]) -> dict[int, dict[str, Any]]:
-    """OpenAPI `responses` for a route: the image errors, the given ones, and 503."""
+def error_responses(*extra: type[errors.FaceAuthError]) -> dict[int, OpenAPIResponse]:
+    """OpenAPI `responses` for a route: the given errors and 503, codes listed per status."""
     documented: dict[int, dict[str, Any]] = {}
-    for error in (*extra, errors.DependencyUnavailable):
+    listed: tuple[type[errors.FaceAuthError], ...] = (*extra, errors.DependencyUnavailable)
+    for error in listed:
         status = STATUS_BY_ERROR[error]
         entry = documented.setdefault(
             int(status),
@@ -61,7 +63,7 @@ def error_responses(*extra: type[errors.FaceAuthError]) -> dict[int, dict[str, A
             codes.append(error.code)
     for entry in documented.values():
         entry["description"] = f"{entry['description']}: {', '.join(entry.pop('x-error-codes'))}"
-    return documented
+    return cast(dict[int, OpenAPIResponse], documented)
 
 
 IMAGE_ROUTE_ERRORS = (*_IMAGE_ERRORS, *_FACE_ERRORS)
@@ -79,46 +81,50 @@ def error_response(
     )
 
 
+def _domain_error(exc: errors.FaceAuthError) -> Response[Any]:
+    status = STATUS_BY_ERROR.get(type(exc), HTTPStatus.INTERNAL_SERVER_ERROR)
+    headers = {}
+    if isinstance(exc, errors.DependencyUnavailable | errors.UserLocked):
+        headers["Retry-After"] = str(exc.retry_after_seconds)
+    if isinstance(exc, errors.DependencyUnavailable):
+        logger.warning("dependency unavailable", extra={"dependency": exc.dependency})
+    return error_response(status, exc.code, exc.message, headers)
+
+
+def _not_json(_exc: RequestUnsupportedContentType) -> Response[Any]:
+    return _domain_error(errors.UnsupportedMediaType())
+
+
+def _invalid_request(exc: RequestValidationError) -> Response[Any]:
+    return error_response(
+        HTTPStatus.BAD_REQUEST, errors.InvalidRequest.code, _describe(exc.errors())
+    )
+
+
+def _bad_base64_body(_exc: binascii.Error) -> Response[Any]:
+    # A base64-encoded proxy body that is not base64 fails inside Powertools itself.
+    return _domain_error(errors.InvalidBase64())
+
+
+def _not_found(_exc: Exception) -> Response[Any]:
+    return error_response(HTTPStatus.NOT_FOUND, "NOT_FOUND", "No such resource or method.")
+
+
+def _unexpected(exc: Exception) -> Response[Any]:
+    logger.exception("unhandled error", extra={"error_type": type(exc).__name__})
+    return error_response(
+        HTTPStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "Something went wrong on our side."
+    )
+
+
 def register_error_handlers(app: APIGatewayRestResolver) -> None:
     """Map every exception the routes can raise to the error body and status."""
-
-    @app.exception_handler(errors.FaceAuthError)
-    def _domain_error(exc: errors.FaceAuthError) -> Response[Any]:
-        status = STATUS_BY_ERROR.get(type(exc), HTTPStatus.INTERNAL_SERVER_ERROR)
-        headers = {}
-        if isinstance(exc, errors.DependencyUnavailable | errors.UserLocked):
-            headers["Retry-After"] = str(exc.retry_after_seconds)
-        if isinstance(exc, errors.DependencyUnavailable):
-            logger.warning("dependency unavailable", extra={"dependency": exc.dependency})
-        return error_response(status, exc.code, exc.message, headers)
-
-    @app.exception_handler(RequestUnsupportedContentType)
-    def _not_json(_exc: RequestUnsupportedContentType) -> Response[Any]:
-        return _domain_error(errors.UnsupportedMediaType())
-
-    @app.exception_handler(RequestValidationError)
-    def _invalid_request(exc: RequestValidationError) -> Response[Any]:
-        return error_response(
-            HTTPStatus.BAD_REQUEST, errors.InvalidRequest.code, _describe(exc.errors())
-        )
-
-    @app.exception_handler(binascii.Error)
-    def _bad_base64_body(_exc: binascii.Error) -> Response[Any]:
-        # A base64-encoded proxy body that is not base64 fails inside Powertools itself.
-        return error_response(
-            HTTPStatus.BAD_REQUEST, errors.InvalidBase64.code, errors.InvalidBase64.default_message
-        )
-
-    @app.not_found
-    def _not_found(_exc: Exception) -> Response[Any]:
-        return error_response(HTTPStatus.NOT_FOUND, "NOT_FOUND", "No such resource or method.")
-
-    @app.exception_handler(Exception)
-    def _unexpected(exc: Exception) -> Response[Any]:
-        logger.exception("unhandled error", extra={"error_type": type(exc).__name__})
-        return error_response(
-            HTTPStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "Something went wrong on our side."
-        )
+    app.exception_handler(errors.FaceAuthError)(_domain_error)
+    app.exception_handler(RequestUnsupportedContentType)(_not_json)
+    app.exception_handler(RequestValidationError)(_invalid_request)
+    app.exception_handler(binascii.Error)(_bad_base64_body)
+    app.not_found(_not_found)
+    app.exception_handler(Exception)(_unexpected)
 
 
 def _describe(problems: Any) -> str:

@@ -22,7 +22,8 @@ ALEMBIC_INI = Path(__file__).resolve().parents[1] / "db" / "alembic.ini"
 def _current_revision(engine: Any) -> str | None:
     with engine.connect() as conn:
         try:
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            return str(revision) if revision is not None else None
         except ProgrammingError:  # no alembic_version table yet: an empty database
             return None
 

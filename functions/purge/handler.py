@@ -72,6 +72,14 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     )
     summary = PurgeSummary.of(report)
     logger.info("purge finished", extra={"summary": summary.model_dump(mode="json")})
+    if report.failed_keys:
+        logger.warning("images not deleted; retried next run", extra={"count": report.failed_keys})
+    if report.skipped_current_references:
+        # The queue offered a current reference: a bug or a race to look into, never a delete.
+        logger.error(
+            "current references kept out of the purge",
+            extra={"count": report.skipped_current_references},
+        )
     if not report.dry_run:
         _publish(report)
     return summary.model_dump(mode="json", by_alias=True)

@@ -37,9 +37,8 @@ def main() -> None:
 
     handler.get_service()  # load the face engine before the first request
     httpd = serve(args.host, args.port, stack.api_key, REPO_ROOT / "web", handler.lambda_handler)
-    host, port = httpd.server_address[:2]
     print(
-        f"faceauth API  http://{host}:{port}/{STAGE}   (camera page: http://{host}:{port}/)",
+        f"faceauth API  http://{args.host}:{httpd.server_port}/{STAGE}   (camera page: http://{args.host}:{httpd.server_port}/)",
         flush=True,
     )
     print(f"API key       {stack.api_key}", flush=True)

@@ -82,8 +82,11 @@ class RunRepository(Protocol):
 class UnitOfWork(Protocol):
     """One database transaction: commits on commit(), rolls back otherwise."""
 
-    users: UserRepository
-    runs: RunRepository
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def runs(self) -> RunRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
