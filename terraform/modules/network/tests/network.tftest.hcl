@@ -87,8 +87,8 @@ run "database_accepts_mysql_only_from_the_functions" {
   }
 
   assert {
-    condition     = aws_vpc_security_group_ingress_rule.database_from_lambda.cidr_ipv4 == null
-    error_message = "The rule references the security group, not an address range."
+    condition     = aws_vpc_security_group_ingress_rule.database_from_lambda.referenced_security_group_id == aws_security_group.lambda.id
+    error_message = "The rule references the Lambda security group, not an address range."
   }
 }
 
