@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     aws_timeout_seconds: float = Field(default=5.0, gt=0)
     face_engine: Literal["rekognition", "local"] = "rekognition"
     rekognition_max_attempts: int = Field(default=3, ge=1, le=5)
+    # Whole-call budget for Rekognition retries: well inside API Gateway's 29 s.
+    rekognition_budget_seconds: float = Field(default=15.0, gt=0, le=25)
+    rekognition_quality_filter: Literal["NONE", "AUTO", "LOW", "MEDIUM", "HIGH"] = "AUTO"
+    # The registration gate: the face's share of the image, detection confidence, pose.
+    rekognition_min_face_ratio: float = Field(default=0.1, gt=0, lt=1)
+    rekognition_min_confidence: float = Field(default=90.0, ge=0, le=100)
+    rekognition_max_pose_degrees: float = Field(default=45.0, gt=0, le=90)
+    local_min_face_px: int = Field(default=60, ge=20)
+    local_max_side: int = Field(default=1024, ge=320)
 
     # Database: a URL locally, a Secrets Manager secret in AWS.
     database_url: str | None = Field(
