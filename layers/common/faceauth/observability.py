@@ -16,7 +16,8 @@ NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "FaceAuth")
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "faceauth")
 
 logger = Logger(service=SERVICE)
-tracer = Tracer(service=SERVICE)
+# Trace AWS calls and SQL only: patching every supported library costs cold-start time.
+tracer = Tracer(service=SERVICE, patch_modules=("botocore", "pymysql"))
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 
