@@ -48,8 +48,10 @@ Selfie login for a mobile app: register a reference selfie once, then verify sel
 decoded, at least 80 px a side, with exactly one face.
 
 **Errors** always have the body `{"error": {"code": "...", "message": "..."}}`; branch on
-`code`, which is stable. Answers 423, 429 and 503 carry `Retry-After` (seconds).
-A 503 never counts as a failed verification: retry it.
+`code`, which is stable. Answers 423 and 503 carry `Retry-After` (seconds); 429 may.
+A 503 never counts as a failed verification: retry it. A 502 or 504 comes from the gateway
+when the function failed or timed out: read `GET /users/{userId}` before retrying a
+verification, which may have been recorded.
 
 **Lockout.** After 5 consecutive FAILs the user is locked (423 USER_LOCKED) for a
 configured time; a PASS resets the count.
@@ -75,12 +77,16 @@ SERVERS = [
     },
 ]
 
-# Answers that come from API Gateway or the local server in front of the Lambda.
-GATEWAY_ERRORS = {
-    403: ("FORBIDDEN", "A valid x-api-key header is required."),
-    429: ("THROTTLED", "Too many requests; retry after the given seconds."),
-    500: ("INTERNAL_ERROR", "Something went wrong on our side."),
-}
+# Answers that come from API Gateway (its gateway responses in terraform/modules/api) or the
+# local server in front of the Lambda: (status, code, example message, needs an API key).
+GATEWAY_ERRORS = (
+    (403, "FORBIDDEN", "A valid API key is required.", True),
+    (429, "THROTTLED", "Too many requests; retry later.", False),
+    (429, "QUOTA_EXCEEDED", "The API key's quota is used up.", True),
+    (500, "INTERNAL_ERROR", "Something went wrong on our side.", False),
+    (502, "DEPENDENCY_UNAVAILABLE", "The service is unavailable; retry later.", False),
+    (504, "DEPENDENCY_UNAVAILABLE", "The service timed out; retry later.", False),
+)
 NOT_FOUND_MESSAGE = "No such resource or method."
 
 SUCCESS_EXAMPLES: dict[str, dict[str, Any]] = {
@@ -183,8 +189,8 @@ def _operation(
     _add_error(responses, 400, "INVALID_REQUEST", None, when="parameters" in operation)
     _add_error(responses, 404, "NOT_FOUND", NOT_FOUND_MESSAGE, when="parameters" in operation)
     secured = (path, method) not in OPEN_OPERATIONS
-    for status, (code, message) in GATEWAY_ERRORS.items():
-        _add_error(responses, status, code, message, when=secured or status != 403)
+    for status, code, message, keyed in GATEWAY_ERRORS:
+        _add_error(responses, status, code, message, when=secured or not keyed)
     for status, response in responses.items():
         if status.startswith(("4", "5")):
             _document_error(int(status), response)

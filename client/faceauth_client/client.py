@@ -18,22 +18,19 @@ from typing import Any
 
 from faceauth_client._version import __version__
 from faceauth_client.errors import (
-    DependencyUnavailableError,
     FaceAuthApiError,
     InvalidResponseError,
+    QuotaExceededError,
     RequestTimeoutError,
-    ThrottledError,
     TransportError,
     error_class_for,
 )
 from faceauth_client.models import Health, Registration, UserStatus, Verification
 
 USER_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-# Only these are safe to resend: the API promises a 503 or 429 request changed nothing.
-RETRYABLE_ERRORS: tuple[type[FaceAuthApiError], ...] = (
-    DependencyUnavailableError,
-    ThrottledError,
-)
+# Only these are safe to resend: a 503 or 429 request changed nothing. A gateway 502/504
+# (also DEPENDENCY_UNAVAILABLE) may come after a verification was recorded, so it is not.
+RETRYABLE_STATUSES = frozenset({429, 503})
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +47,8 @@ class Client:
     `https://<api-id>.execute-api.<region>.amazonaws.com/v1`. `timeout` (seconds) bounds
     connecting and each read. A 503 or 429 answer is retried up to `max_retries` times, waiting
     `Retry-After` when the API sends it and `backoff_base * 2**attempt` otherwise; a wait longer
-    than `max_retry_wait` is not attempted and the error is raised instead.
+    than `max_retry_wait` is not attempted and the error is raised instead. A spent quota
+    (429 QUOTA_EXCEEDED) and the gateway's 502/504 are raised at once.
     """
 
     def __init__(
@@ -131,7 +129,8 @@ class Client:
             attempt += 1
 
     def _retry_wait(self, error: FaceAuthApiError, attempt: int) -> float | None:
-        if not isinstance(error, RETRYABLE_ERRORS) or attempt >= self._max_retries:
+        retryable = error.status in RETRYABLE_STATUSES and not isinstance(error, QuotaExceededError)
+        if not retryable or attempt >= self._max_retries:
             return None
         wait = error.retry_after
         if wait is None:

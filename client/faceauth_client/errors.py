@@ -101,6 +101,12 @@ class ThrottledError(FaceAuthApiError):
     error_code = "THROTTLED"
 
 
+class QuotaExceededError(ThrottledError):
+    """The API key's usage-plan quota is spent: waiting seconds does not help."""
+
+    error_code = "QUOTA_EXCEEDED"
+
+
 class DependencyUnavailableError(FaceAuthApiError):
     error_code = "DEPENDENCY_UNAVAILABLE"
 
@@ -126,6 +132,7 @@ ERRORS_BY_CODE: dict[str, type[FaceAuthApiError]] = {
         AlreadyRegisteredError,
         ForbiddenError,
         ThrottledError,
+        QuotaExceededError,
         DependencyUnavailableError,
         InternalServerError,
     )

@@ -20,6 +20,7 @@ from faceauth_client import (
     MultipleFacesError,
     NoFaceDetectedError,
     NotFoundError,
+    QuotaExceededError,
     ThrottledError,
     TransportError,
     UnsupportedMediaTypeError,
@@ -42,6 +43,7 @@ ERROR_TABLE = [
     (409, "ALREADY_REGISTERED", AlreadyRegisteredError),
     (403, "FORBIDDEN", ForbiddenError),
     (429, "THROTTLED", ThrottledError),
+    (429, "QUOTA_EXCEEDED", QuotaExceededError),
     (503, "DEPENDENCY_UNAVAILABLE", DependencyUnavailableError),
     (500, "INTERNAL_ERROR", InternalServerError),
 ]

@@ -14,6 +14,7 @@ from faceauth_client import (
     Client,
     DependencyUnavailableError,
     NoFaceDetectedError,
+    QuotaExceededError,
     RequestTimeoutError,
     ThrottledError,
 )
@@ -104,6 +105,30 @@ def test_client_errors_are_not_retried(api: FakeApi) -> None:
     # Then exactly one request was made
     assert len(api.requests) == 1
     assert sleep.waits == []
+
+
+def test_gateway_timeout_is_not_retried(api: FakeApi) -> None:
+    # Given API Gateway's 504, sent when the function timed out (it may have recorded a run)
+    api.error(504, "DEPENDENCY_UNAVAILABLE")
+    sleep = RecordingSleep()
+    # When a capture is verified
+    with pytest.raises(DependencyUnavailableError) as caught:
+        make_client(api, sleep).verify("alice", b"img")
+    # Then the client does not resend the verification
+    assert caught.value.status == 504
+    assert len(api.requests) == 1
+
+
+def test_spent_quota_is_not_retried(api: FakeApi) -> None:
+    # Given a usage plan whose quota is used up
+    api.error(429, "QUOTA_EXCEEDED")
+    sleep = RecordingSleep()
+    # When health is checked
+    with pytest.raises(QuotaExceededError):
+        make_client(api, sleep).health()
+    # Then the client raised at once: waiting seconds would not help
+    assert sleep.waits == []
+    assert len(api.requests) == 1
 
 
 def test_slow_answer_raises_request_timeout(api: FakeApi) -> None:
