@@ -69,8 +69,8 @@ import json, sys
 info = json.load(sys.stdin)
 if info.get("Error"):
     sys.exit(info["Error"])
-print(info["GoMod"])')
-  godirective=$(go mod edit -json "$gomod" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin).get("Go") or "1.22")')
+print(info["GoMod"])') || return 1
+  godirective=$(go mod edit -json "$gomod" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin).get("Go") or "1.22")') || return 1
   replaces=$(go mod edit -json "$gomod" | "$PYTHON" -c '
 import json, sys
 for r in json.load(sys.stdin).get("Replace") or []:
@@ -79,7 +79,7 @@ for r in json.load(sys.stdin).get("Replace") or []:
     rhs = new["Path"] + (" " + new["Version"] if new.get("Version") else "")
     if not new.get("Version"):
         sys.exit(f"local-path replace {lhs} => {rhs} cannot be repeated outside the module")
-    print(f"replace {lhs} => {rhs}")')
+    print(f"replace {lhs} => {rhs}")') || return 1
   rm -rf "$dir"
   mkdir -p "$dir"
   {
@@ -98,7 +98,8 @@ for r in json.load(sys.stdin).get("Replace") or []:
 # module, timing it with /usr/bin/time -v into $LOGS/NAME.time.
 go_build() {
   local name=$1 module=$2 version=$3 package=$4 output=$5 ldflags=${6:-} dir start
-  dir=$(wrapper_module "$name" "$module" "$version")
+  # Called from `if` too, where set -e is off: every failure returns explicitly.
+  dir=$(wrapper_module "$name" "$module" "$version") || return 1
   (cd "$dir" && go get "$package@$version") >"$LOGS/$name.get.log" 2>&1 || {
     cat "$LOGS/$name.get.log" >&2
     return 1
