@@ -29,6 +29,7 @@ locals {
       memory_size          = var.compare.memory_size
       timeout              = var.compare.timeout
       reserved_concurrency = var.compare.reserved_concurrency
+      snap_start           = var.compare.snap_start
       environment = merge(local.db_environment, local.powertools_environment, local.retention_environment, {
         POWERTOOLS_SERVICE_NAME       = "compare"
         FACEAUTH_FACE_ENGINE          = "rekognition"
@@ -45,6 +46,7 @@ locals {
       memory_size          = 256
       timeout              = var.purge_timeout
       reserved_concurrency = 1 # two purges at once would race on the same rows
+      snap_start           = false
       environment = merge(local.db_environment, local.powertools_environment, local.retention_environment, {
         POWERTOOLS_SERVICE_NAME = "purge"
       })
@@ -56,6 +58,7 @@ locals {
       memory_size          = 256
       timeout              = 300
       reserved_concurrency = 1 # migrations must never run concurrently
+      snap_start           = false
       environment = merge(local.db_environment, local.powertools_environment, {
         POWERTOOLS_SERVICE_NAME = "migrate"
       })
@@ -153,6 +156,13 @@ resource "aws_lambda_function" "this" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  dynamic "snap_start" {
+    for_each = each.value.snap_start ? [1] : []
+    content {
+      apply_on = "PublishedVersions"
+    }
   }
 
   logging_config {

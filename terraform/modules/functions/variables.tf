@@ -92,6 +92,8 @@ variable "compare" {
     memory_size          = optional(number, 512)
     timeout              = optional(number, 15)
     reserved_concurrency = optional(number, 20)
+    # SnapStart restores an initialised container (imports, settings) on a cold start.
+    snap_start = optional(bool, true)
   })
   default = {}
 
