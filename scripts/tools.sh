@@ -89,7 +89,7 @@ for r in json.load(sys.stdin).get("Replace") or []:
     echo "go $godirective"
     echo
     echo "require $module $version"
-    [[ -n $replaces ]] && printf '\n%s\n' "$replaces"
+    if [[ -n $replaces ]]; then printf '\n%s\n' "$replaces"; fi
   } >"$dir/go.mod"
   echo "$dir"
 }
