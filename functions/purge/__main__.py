@@ -65,7 +65,6 @@ def _configure(args: argparse.Namespace) -> None:
         "AWS_DEFAULT_REGION": "eu-west-1",
         "POWERTOOLS_SERVICE_NAME": "purge",
         "POWERTOOLS_TRACE_DISABLED": "1",
-        "POWERTOOLS_METRICS_DISABLED": "1",  # the summary says it all locally
     }
     for name, value in defaults.items():
         if value:

@@ -80,13 +80,15 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "current references kept out of the purge",
             extra={"count": report.skipped_current_references},
         )
-    if not report.dry_run:
-        _publish(report)
+    _publish(report)
     return summary.model_dump(mode="json", by_alias=True)
 
 
 def _publish(report: PurgeReport) -> None:
-    """EMF metrics of a real run (a dry run changes nothing and reports none)."""
+    """EMF metrics of the run; a dry run changed nothing and only counts itself."""
+    if report.dry_run:
+        metrics.add_metric(name="PurgeDryRuns", unit=MetricUnit.Count, value=1)
+        return
     metrics.add_metric(name="PurgeRuns", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="PurgeErrors", unit=MetricUnit.Count, value=report.failed_keys)
     metrics.add_metric(name="PurgeRowsLeft", unit=MetricUnit.Count, value=report.rows_left)

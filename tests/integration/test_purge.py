@@ -675,7 +675,7 @@ def test_given_the_scheduled_event_when_the_handler_runs_then_it_returns_the_sum
     assert _metric(blobs, "PurgeLagSeconds") == 0
 
 
-def test_given_a_dry_run_input_when_the_handler_runs_then_it_reports_and_publishes_no_metrics(
+def test_given_a_dry_run_input_when_the_handler_runs_then_it_reports_and_publishes_no_purge_metrics(
     world: World, purge_handler: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run = world.capture(timedelta(days=4), similarity=97.0)
@@ -687,7 +687,10 @@ def test_given_a_dry_run_input_when_the_handler_runs_then_it_reports_and_publish
     assert (summary["dryRun"], summary["deletedPass"], summary["rowsLeft"]) == (True, 1, 1)
     assert summary["now"] == "2026-11-26T12:00:00"
     assert world.untouched(run)
-    assert _emf(capsys.readouterr().out) == []
+    blobs = _emf(capsys.readouterr().out)
+    assert _metric(blobs, "PurgeDryRuns") == 1
+    published = {m["Name"] for b in blobs for m in b["_aws"]["CloudWatchMetrics"][0]["Metrics"]}
+    assert published == {"PurgeDryRuns"}
 
 
 def test_given_a_purge_run_when_it_logs_then_no_image_key_or_user_id_is_in_the_logs(
