@@ -627,7 +627,6 @@ def purge_handler(world: World, db_engine: Engine) -> Iterator[None]:
     handler.use_dependencies(dependencies)
     yield
     handler.use_dependencies(None)
-    assert isinstance(dependencies.queue, SqlPurgeQueue)
 
 
 def _emf(output: str) -> list[dict[str, Any]]:
