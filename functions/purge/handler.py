@@ -31,7 +31,7 @@ class PurgeDependencies:
 def build_dependencies(settings: Settings) -> PurgeDependencies:
     return PurgeDependencies(
         queue=SqlPurgeQueue(build_engine(settings), settings.retry_after_seconds),
-        images=build_image_store(settings),
+        images=build_image_store(settings, list_workers=settings.purge_list_workers),
         policy=PurgePolicy.from_days(
             settings.pass_threshold, settings.pass_retention_days, settings.fail_retention_days
         ),

@@ -6,6 +6,8 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
@@ -68,3 +70,13 @@ def test_migrate_lambda_reports_the_revisions(
 
 def migrate_head() -> str:
     return str(ScriptDirectory.from_config(migrate.alembic_config()).get_current_head())
+
+
+def test_the_models_and_the_migrations_describe_the_same_schema(db_engine: Engine) -> None:
+    # Given the suite's database, migrated to head
+    with db_engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        # When Alembic compares it with the SQLAlchemy models
+        differences = compare_metadata(context, Base.metadata)
+    # Then there is nothing a new revision would have to change
+    assert differences == []

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     # Retention of captured images (the purge); references live until erased or replaced.
     pass_retention_days: int = Field(default=3, ge=0)
     fail_retention_days: int = Field(default=28, ge=0)
+    # Concurrent ListObjectVersions calls of the purge in a versioned bucket.
+    purge_list_workers: int = Field(default=64, ge=1, le=256)
 
     # Storage and engines
     images_bucket: str = "faceauth-images"

@@ -25,10 +25,10 @@ def build_database(settings: Settings) -> Database:
     return Database(build_engine(settings), settings.retry_after_seconds)
 
 
-def build_image_store(settings: Settings) -> S3ImageStore:
-    return S3ImageStore(
-        aws_client("s3", settings), settings.images_bucket, settings.retry_after_seconds
-    )
+def build_image_store(settings: Settings, *, list_workers: int = 8) -> S3ImageStore:
+    """The S3 store; `list_workers` concurrent version listings (the purge wants many)."""
+    client = aws_client("s3", settings, max_pool_connections=max(10, list_workers))
+    return S3ImageStore(client, settings.images_bucket, settings.retry_after_seconds, list_workers)
 
 
 def build_service(

@@ -30,7 +30,9 @@ def _session() -> boto3.session.Session:
     return boto3.session.Session()
 
 
-def aws_client(service: str, settings: Settings, *, total_attempts: int = 3) -> Any:
+def aws_client(
+    service: str, settings: Settings, *, total_attempts: int = 3, max_pool_connections: int = 10
+) -> Any:
     """A client whose every call times out, so a slow dependency becomes a 503, not a hang.
 
     total_attempts counts the first try too (botocore's total_max_attempts).
@@ -40,6 +42,7 @@ def aws_client(service: str, settings: Settings, *, total_attempts: int = 3) -> 
         read_timeout=settings.aws_timeout_seconds,
         retries={"mode": "standard", "total_max_attempts": total_attempts},
         tcp_keepalive=True,
+        max_pool_connections=max_pool_connections,
     )
     endpoint = settings.s3_endpoint_url if service == "s3" else None
     return _session().client(service, config=config, endpoint_url=endpoint)  # type: ignore[call-overload]

@@ -16,7 +16,7 @@ Error mapping (one table, ``_DOMAIN_ERRORS`` plus the retry set):
 
 Retry budget. This adapter retries by itself, so build its client with botocore's own
 retries off (``total_max_attempts`` 1; engines.build_face_engine does this with
-``aws_client("rekognition", settings, max_attempts=0)``, as botocore's ``max_attempts``
+``aws_client("rekognition", settings, total_attempts=1)``, as botocore's ``max_attempts``
 counts retries); otherwise every attempt here would hide several botocore attempts.
 With the defaults (connect timeout 2 s, read timeout ``aws_timeout_seconds`` = 5 s,
 ``rekognition_max_attempts`` = 3) one attempt takes at most 2 + 5 = 7 s and the backoff

@@ -15,7 +15,6 @@ from faceauth.errors import DependencyUnavailable
 
 DELETE_BATCH = 1000  # the DeleteObjects maximum
 _VERSIONING_TTL_SECONDS = 300.0
-_LIST_WORKERS = 8
 
 
 def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -26,10 +25,15 @@ def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 class S3ImageStore:
     """Implements the ImageStore port on one bucket."""
 
-    def __init__(self, client: Any, bucket: str, retry_after_seconds: int = 2) -> None:
+    def __init__(
+        self, client: Any, bucket: str, retry_after_seconds: int = 2, list_workers: int = 8
+    ) -> None:
         self._s3 = client
         self._bucket = bucket
         self._retry_after = retry_after_seconds
+        # In a versioned bucket each key's versions are listed (one call per key), so the
+        # purge lists many keys at once; the client's connection pool must be as large.
+        self._list_workers = list_workers
         self._versioning: tuple[float, bool] | None = None
 
     def put(self, key: str, content: bytes, content_type: str) -> None:
@@ -74,7 +78,7 @@ class S3ImageStore:
         return self._versioning[1]
 
     def _all_versions(self, keys: Sequence[str]) -> list[dict[str, str]]:
-        with ThreadPoolExecutor(max_workers=_LIST_WORKERS) as pool:
+        with ThreadPoolExecutor(max_workers=self._list_workers) as pool:
             per_key = list(pool.map(self._versions_of, keys))
         return [entry for entries in per_key for entry in entries]
 

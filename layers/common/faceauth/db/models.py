@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     DateTime,
-    Float,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -47,6 +47,9 @@ class User(Base):
     erased_at: Mapped[datetime | None] = mapped_column(Timestamp)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
 
+    # The purge checks every batch of keys against the current references.
+    __table_args__ = (Index("ix_users_reference_key", "reference_key"),)
+
 
 class Run(Base):
     """One registration or verification; its image is deleted by the purge or by erasure."""
@@ -58,8 +61,8 @@ class Run(Base):
     user_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(16))
     result: Mapped[str | None] = mapped_column(String(8))
-    similarity: Mapped[float | None] = mapped_column(Float)
-    threshold: Mapped[float | None] = mapped_column(Float)
+    similarity: Mapped[float | None] = mapped_column(Double)
+    threshold: Mapped[float | None] = mapped_column(Double)
     image_key: Mapped[str | None] = mapped_column(String(128))
     error_code: Mapped[str | None] = mapped_column(String(32))
     request_id: Mapped[str | None] = mapped_column(String(64))
