@@ -86,6 +86,8 @@ def test_face_problems_in_the_capture_are_422_and_recorded_without_a_decision(
     run = runs(registered.database)[-1]
     assert (run["result"], run["similarity"], run["error_code"]) == (None, None, code)
     assert users(registered.database)[0]["consecutive_failures"] == 0
+    # the capture stays for the FAIL retention, so failures can be analysed
+    assert run["image_key"] in object_keys(registered.s3)
 
 
 def test_five_consecutive_fails_lock_the_user(registered: Stack) -> None:

@@ -11,7 +11,8 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -117,20 +118,16 @@ class FaceAuthService:
         checked = self._checked_reference(image)
         run_id, key = self._store(REFERENCE_PREFIX, checked)
         now = self._clock()
-        try:
-            with self._uow() as uow:
-                # No locking read here: on a missing row it takes gap locks that deadlock
-                # racing inserts; the unique key and a conditional update decide instead.
-                user = uow.users.get(user_id)
-                if user is None:
-                    user = uow.users.add_registered(user_id, key, now)
-                elif not uow.users.register_existing(user.pk, key, now):
-                    raise AlreadyRegistered
-                uow.runs.add(self._registration_run(run_id, user.pk, key, now, request_id))
-                uow.commit()
-        except BaseException:
-            self._discard(key)
-            raise
+        with self._removed_on_failure(key), self._uow() as uow:
+            # No locking read here: on a missing row it takes gap locks that deadlock
+            # racing inserts; the unique key and a conditional update decide instead.
+            user = uow.users.get(user_id)
+            if user is None:
+                user = uow.users.add_registered(user_id, key, now)
+            elif not uow.users.register_existing(user.pk, key, now):
+                raise AlreadyRegistered
+            uow.runs.add(self._registration_run(run_id, user.pk, key, now, request_id))
+            uow.commit()
         return RegistrationReceipt(run_id=run_id, user_id=user_id, registered_at=now)
 
     def replace_reference(
@@ -144,18 +141,14 @@ class FaceAuthService:
         checked = self._checked_reference(image)
         run_id, key = self._store(REFERENCE_PREFIX, checked)
         now = self._clock()
-        try:
-            with self._uow() as uow:
-                user = uow.users.get(user_id, for_update=True)
-                if user is None or user.reference_key is None:
-                    raise UserNotRegistered
-                old_key = user.reference_key
-                uow.users.replace_reference(user.pk, key, now)
-                uow.runs.add(self._registration_run(run_id, user.pk, key, now, request_id))
-                uow.commit()
-        except BaseException:
-            self._discard(key)
-            raise
+        with self._removed_on_failure(key), self._uow() as uow:
+            user = uow.users.get(user_id, for_update=True)
+            if user is None or user.reference_key is None:
+                raise UserNotRegistered
+            old_key = user.reference_key
+            uow.users.replace_reference(user.pk, key, now)
+            uow.runs.add(self._registration_run(run_id, user.pk, key, now, request_id))
+            uow.commit()
         # The new reference is committed; an old image that cannot be deleted now stays
         # unpurged in the runs table, where the purge finds and deletes it.
         if not self._images.delete_all_versions([old_key]).failed:
@@ -181,45 +174,40 @@ class FaceAuthService:
         run_id, key = self._store(CAPTURE_PREFIX, checked)
         assert user.reference_key is not None
         started = time.perf_counter()
-        try:
-            similarity = round(self._engine.compare(user.reference_key, key, checked.content), 2)
-        except FaceAuthError as exc:
-            if exc.code not in _FACE_QUALITY_ERRORS:
-                self._discard(key)
+        # A face problem in the capture is a completed run: recorded, its capture kept for
+        # the FAIL retention. Any other failure removes the capture.
+        with self._removed_on_failure(key, keep_for=_FACE_QUALITY_ERRORS):
+            try:
+                similarity = round(
+                    self._engine.compare(user.reference_key, key, checked.content), 2
+                )
+            except FaceAuthError as exc:
+                if exc.code in _FACE_QUALITY_ERRORS:
+                    self._record_capture(
+                        self._capture_run(run_id, user.pk, key, request_id, error_code=exc.code)
+                    )
                 raise
-            self._record_rejected_capture(run_id, user.pk, key, exc.code, request_id)
-            raise
-        except BaseException:
-            self._discard(key)
-            raise
         engine_seconds = time.perf_counter() - started
         result = Decision.PASS if similarity >= self._threshold else Decision.FAIL
         verified_at = self._clock()
-        try:
-            with self._uow() as uow:
-                current = uow.users.get(user_id, for_update=True)
-                if current is None:
-                    raise UserNotRegistered
-                failures, locked_until = self._lockout.after(current, result, verified_at)
-                uow.users.record_decision(current.pk, failures, locked_until)
-                uow.runs.add(
-                    NewRun(
-                        run_id=run_id,
-                        user_pk=current.pk,
-                        kind=RunKind.VERIFICATION,
-                        created_at=verified_at,
-                        image_key=key,
-                        threshold=self._threshold,
-                        similarity=similarity,
-                        result=result,
-                        request_id=request_id,
-                        engine=self._engine.name,
-                    )
+        with self._removed_on_failure(key), self._uow() as uow:
+            current = uow.users.get(user_id, for_update=True)
+            if current is None:
+                raise UserNotRegistered
+            failures, locked_until = self._lockout.after(current, result, verified_at)
+            uow.users.record_decision(current.pk, failures, locked_until)
+            uow.runs.add(
+                self._capture_run(
+                    run_id,
+                    current.pk,
+                    key,
+                    request_id,
+                    created_at=verified_at,
+                    similarity=similarity,
+                    result=result,
                 )
-                uow.commit()
-        except BaseException:
-            self._discard(key)
-            raise
+            )
+            uow.commit()
         return VerificationOutcome(
             run_id=run_id,
             user_id=user_id,
@@ -321,25 +309,48 @@ class FaceAuthService:
             engine=self._engine.name,
         )
 
-    def _record_rejected_capture(
-        self, run_id: str, user_pk: int, key: str, error_code: str, request_id: str | None
-    ) -> None:
+    def _capture_run(
+        self,
+        run_id: str,
+        user_pk: int,
+        key: str,
+        request_id: str | None,
+        *,
+        created_at: datetime | None = None,
+        similarity: float | None = None,
+        result: Decision | None = None,
+        error_code: str | None = None,
+    ) -> NewRun:
+        return NewRun(
+            run_id=run_id,
+            user_pk=user_pk,
+            kind=RunKind.VERIFICATION,
+            created_at=created_at or self._clock(),
+            image_key=key,
+            threshold=self._threshold,
+            similarity=similarity,
+            result=result,
+            error_code=error_code,
+            request_id=request_id,
+            engine=self._engine.name,
+        )
+
+    def _record_capture(self, run: NewRun) -> None:
+        with self._uow() as uow:
+            uow.runs.add(run)
+            uow.commit()
+
+    @contextmanager
+    def _removed_on_failure(self, key: str, keep_for: tuple[str, ...] = ()) -> Iterator[None]:
+        """Keep a just-stored image only if the block completes (or fails with one of the
+        error codes in keep_for); otherwise remove it, so no object outlives a request
+        that did not record it."""
         try:
-            with self._uow() as uow:
-                uow.runs.add(
-                    NewRun(
-                        run_id=run_id,
-                        user_pk=user_pk,
-                        kind=RunKind.VERIFICATION,
-                        created_at=self._clock(),
-                        image_key=key,
-                        threshold=self._threshold,
-                        error_code=error_code,
-                        request_id=request_id,
-                        engine=self._engine.name,
-                    )
-                )
-                uow.commit()
+            yield
+        except FaceAuthError as exc:
+            if exc.code not in keep_for:
+                self._discard(key)
+            raise
         except BaseException:
             self._discard(key)
             raise
