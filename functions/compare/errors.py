@@ -106,6 +106,11 @@ def _bad_base64_body(_exc: binascii.Error) -> Response[Any]:
     return _domain_error(errors.InvalidBase64())
 
 
+def _undecodable_body(_exc: UnicodeDecodeError) -> Response[Any]:
+    # A binary (base64-encoded) proxy body that is not UTF-8 cannot be JSON.
+    return _domain_error(errors.InvalidRequest("The body is not UTF-8 encoded JSON."))
+
+
 def _not_found(_exc: Exception) -> Response[Any]:
     return error_response(HTTPStatus.NOT_FOUND, "NOT_FOUND", "No such resource or method.")
 
@@ -123,6 +128,7 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
     app.exception_handler(RequestUnsupportedContentType)(_not_json)
     app.exception_handler(RequestValidationError)(_invalid_request)
     app.exception_handler(binascii.Error)(_bad_base64_body)
+    app.exception_handler(UnicodeDecodeError)(_undecodable_body)
     app.not_found(_not_found)
     app.exception_handler(Exception)(_unexpected)
 

@@ -64,6 +64,16 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._api()
 
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, PATCH, QUERY...) goes to the API, which answers with an
+        # error body as API Gateway does, never http.server's HTML 501 page.
+        if name.startswith("do_"):
+            return self._api
+        raise AttributeError(name)
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
     def log_message(self, format: str, *args: Any) -> None:
         return  # the handler's own JSON logs are the access log
 

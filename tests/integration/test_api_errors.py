@@ -31,9 +31,12 @@ def assert_error(answer: object, status: int, code: str) -> None:
         ('{"image": ""}', "empty image"),
         ('{"image": "aGVsbG8=", "extra": 1}', "unknown field"),
         ('["image"]', "not an object"),
+        (b"D\xff\xfe", "not UTF-8: arrives base64-encoded and cannot be decoded to text"),
     ],
 )
-def test_malformed_bodies_are_400_invalid_request(stack: Stack, raw_body: str, why: str) -> None:
+def test_malformed_bodies_are_400_invalid_request(
+    stack: Stack, raw_body: str | bytes, why: str
+) -> None:
     answer = call_api("POST", REGISTER, raw_body=raw_body)
     assert_error(answer, 400, "INVALID_REQUEST")
     assert object_keys(stack.s3) == [], why
