@@ -127,7 +127,6 @@ def build_spec() -> dict[str, Any]:
     from compare.handler import app  # noqa: PLC0415 - after sys.path and env are set
 
     raw = json.loads(app.get_openapi_json_schema(title="faceauth API", version="1.0.0"))
-    return_models = _return_models(app)
     spec: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
         "info": {"title": "faceauth API", "version": "1.0.0", "description": DESCRIPTION},
@@ -139,8 +138,7 @@ def build_spec() -> dict[str, Any]:
     }
     for path, item in raw["paths"].items():
         spec["paths"][path] = {
-            method: _operation(path, method, operation, return_models.get((path, method)))
-            for method, operation in item.items()
+            method: _operation(path, method, operation) for method, operation in item.items()
         }
     schemas = {
         name: _to_openapi_30(schema) for name, schema in raw["components"]["schemas"].items()
@@ -163,9 +161,7 @@ def build_spec() -> dict[str, Any]:
     return spec
 
 
-def _operation(
-    path: str, method: str, operation: dict[str, Any], return_model: str | None
-) -> dict[str, Any]:
+def _operation(path: str, method: str, operation: dict[str, Any]) -> dict[str, Any]:
     operation = _to_openapi_30(operation)
     operation["operationId"] = _operation_id(path, method, operation["operationId"])
     if (path, method) in OPEN_OPERATIONS:
@@ -175,13 +171,6 @@ def _operation(
         if _is_powertools_validation_error(response):
             continue
         responses[status] = response
-    if not any(status.startswith("2") for status in responses) and return_model:
-        responses["200"] = {
-            "description": "OK",
-            "content": {
-                "application/json": {"schema": {"$ref": f"#/components/schemas/{return_model}"}}
-            },
-        }
     for status in list(responses):
         if status == "204":
             responses[status].pop("content", None)
@@ -267,25 +256,6 @@ def _domain_messages() -> dict[str, str]:
         messages[error.code] = error.default_message
         pending.extend(error.__subclasses__())
     return messages
-
-
-def _return_models(app: Any) -> dict[tuple[str, str], str]:
-    """(path, method) -> the name of the route's pydantic return model.
-
-    Powertools documents the return model only under a 2xx the route's `responses` names;
-    routes that list only errors would otherwise have no success answer in the document.
-    """
-    import typing  # noqa: PLC0415
-
-    from pydantic import BaseModel  # noqa: PLC0415
-
-    models: dict[tuple[str, str], str] = {}
-    for route in app._static_routes + app._dynamic_routes:  # Powertools has no public list
-        returned = typing.get_type_hints(route.func).get("return")
-        for arg in (returned, *typing.get_args(returned)):
-            if isinstance(arg, type) and issubclass(arg, BaseModel):
-                models[(route.openapi_path, route.method.lower())] = arg.__name__
-    return models
 
 
 def _to_openapi_30(node: Any) -> Any:

@@ -83,7 +83,10 @@ def register(userId: UserId, body: ImageBody) -> Response[RegistrationResponse]:
 @app.put(
     "/users/<userId>/registration",
     summary="Replace the reference selfie (re-enrolment); the old image is deleted",
-    responses=error_responses(errors.UserNotRegistered, *IMAGE_ROUTE_ERRORS),
+    responses={
+        200: {"description": "Reference replaced"},
+        **error_responses(errors.UserNotRegistered, *IMAGE_ROUTE_ERRORS),
+    },
     tags=["registration"],
 )
 def replace_registration(userId: UserId, body: ImageBody) -> RegistrationResponse:  # noqa: N803
@@ -106,7 +109,10 @@ def erase_registration(userId: UserId) -> Response[None]:  # noqa: N803
 @app.post(
     "/users/<userId>/verification",
     summary="Verify a selfie against the reference; answers PASS or FAIL",
-    responses=error_responses(errors.UserNotRegistered, errors.UserLocked, *IMAGE_ROUTE_ERRORS),
+    responses={
+        200: {"description": "Decided: PASS or FAIL"},
+        **error_responses(errors.UserNotRegistered, errors.UserLocked, *IMAGE_ROUTE_ERRORS),
+    },
     tags=["verification"],
 )
 def verify(userId: UserId, body: ImageBody) -> VerificationResponse:  # noqa: N803
@@ -131,7 +137,7 @@ def verify(userId: UserId, body: ImageBody) -> VerificationResponse:  # noqa: N8
 @app.get(
     "/users/<userId>",
     summary="Registration, last verification and lock state of a user",
-    responses=error_responses(),
+    responses={200: {"description": "The user's state"}, **error_responses()},
     tags=["users"],
 )
 def user_status(userId: UserId) -> UserStatusResponse:  # noqa: N803
@@ -157,7 +163,10 @@ def user_status(userId: UserId) -> UserStatusResponse:  # noqa: N803
 
 
 @app.get(
-    "/health", summary="200 when the database answers", responses=error_responses(), tags=["health"]
+    "/health",
+    summary="200 when the database answers",
+    responses={200: {"description": "The database answers"}, **error_responses()},
+    tags=["health"],
 )
 def health() -> HealthResponse:
     get_service().check_health()
