@@ -1,0 +1,232 @@
+variable "environment" {
+  description = "Environment name, part of every resource name (dev or prod)."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "prod"], var.environment)
+    error_message = "The environment must be dev or prod."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags for every resource (Project, Environment and ManagedBy are always set)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "build_dir" {
+  description = "Directory `make build` writes the function and layer zips to (build/ at the repository root)."
+  type        = string
+}
+
+################################################################################
+# Network and database
+################################################################################
+
+variable "existing_vpc" {
+  description = "Deploy into this VPC instead of creating one: its id, private subnets (2+ AZs) and their route tables."
+  type = object({
+    vpc_id             = string
+    private_subnet_ids = list(string)
+    route_table_ids    = list(string)
+  })
+  default = null
+}
+
+variable "vpc_cidr" {
+  description = "CIDR block of the VPC created when existing_vpc is null."
+  type        = string
+  default     = "10.40.0.0/16"
+}
+
+variable "az_count" {
+  description = "Availability zones of the created VPC."
+  type        = number
+  default     = 2
+}
+
+variable "database" {
+  description = "Size and protection of the RDS MySQL instance."
+  type = object({
+    instance_class               = optional(string, "db.t4g.micro")
+    allocated_storage            = optional(number, 20)
+    max_allocated_storage        = optional(number, 100)
+    multi_az                     = optional(bool, false)
+    deletion_protection          = optional(bool, true)
+    skip_final_snapshot          = optional(bool, false)
+    backup_retention_period      = optional(number, 7)
+    performance_insights_enabled = optional(bool, false)
+    monitoring_interval          = optional(number, 0)
+    enable_proxy                 = optional(bool, false)
+  })
+  default = {}
+}
+
+################################################################################
+# Business policy: shared by the functions and the bucket's lifecycle rules
+################################################################################
+
+variable "pass_threshold" {
+  description = "Similarity (0-100) at or above which a verification passes (FACEAUTH_PASS_THRESHOLD)."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.pass_threshold >= 0 && var.pass_threshold <= 100
+    error_message = "The threshold must be between 0 and 100."
+  }
+}
+
+variable "pass_retention_days" {
+  description = "Days a capture that passed verification is kept before the purge deletes it."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.pass_retention_days >= 0 && floor(var.pass_retention_days) == var.pass_retention_days
+    error_message = "The retention must be a whole number of days, 0 or more."
+  }
+}
+
+variable "fail_retention_days" {
+  description = "Days a capture that failed verification is kept before the purge deletes it."
+  type        = number
+  default     = 28
+
+  validation {
+    condition     = var.fail_retention_days >= 0 && floor(var.fail_retention_days) == var.fail_retention_days
+    error_message = "The retention must be a whole number of days, 0 or more."
+  }
+}
+
+variable "lifecycle_margin_days" {
+  description = "Days S3 lifecycle waits beyond the longest retention before expiring captures the purge missed."
+  type        = number
+  default     = 2
+}
+
+variable "lockout_max_failures" {
+  description = "Consecutive failed verifications that lock a user out."
+  type        = number
+  default     = 5
+}
+
+variable "lockout_minutes" {
+  description = "Minutes a locked-out user waits."
+  type        = number
+  default     = 15
+}
+
+variable "max_image_bytes" {
+  description = "Largest decoded image accepted, in bytes."
+  type        = number
+  default     = 4194304
+}
+
+################################################################################
+# Functions and API
+################################################################################
+
+variable "compare" {
+  description = "Sizing of the compare function."
+  type = object({
+    memory_size          = optional(number, 512)
+    timeout              = optional(number, 15)
+    reserved_concurrency = optional(number, 20)
+  })
+  default = {}
+}
+
+variable "api_versions" {
+  description = "API versions served: one API stage and one compare alias each."
+  type        = list(string)
+  default     = ["v1"]
+}
+
+variable "log_level" {
+  description = "Log level of the functions."
+  type        = string
+  default     = "INFO"
+}
+
+variable "log_retention_days" {
+  description = "Retention of the functions' and API's log groups, in days."
+  type        = number
+  default     = 30
+}
+
+variable "api_key_clients" {
+  description = "Clients that get an API key."
+  type        = set(string)
+  default     = ["mobile-app"]
+}
+
+variable "usage_plan" {
+  description = "Per-key throttling and quota."
+  type = object({
+    rate_limit   = optional(number, 20)
+    burst_limit  = optional(number, 40)
+    quota_limit  = optional(number, 50000)
+    quota_period = optional(string, "DAY")
+  })
+  default = {}
+}
+
+variable "stage_throttle" {
+  description = "Throttling of each stage across all keys."
+  type = object({
+    rate_limit  = optional(number, 50)
+    burst_limit = optional(number, 100)
+  })
+  default = {}
+}
+
+variable "web_acl_arn" {
+  description = "Regional WAFv2 web ACL to associate with the API stages; null for none."
+  type        = string
+  default     = null
+}
+
+variable "manage_api_gateway_account" {
+  description = "Own the account-wide API Gateway logging role in this region (false if another stack does)."
+  type        = bool
+  default     = true
+}
+
+variable "access_log_bucket" {
+  description = "Bucket for S3 server access logs of the images bucket; null turns them off."
+  type        = string
+  default     = null
+}
+
+################################################################################
+# Schedule and monitoring
+################################################################################
+
+variable "purge_schedule_expression" {
+  description = "When the daily purge runs (UTC)."
+  type        = string
+  default     = "cron(15 3 * * ? *)"
+}
+
+variable "alarm_thresholds" {
+  description = "Alarm thresholds; see the monitoring module for the defaults."
+  type = object({
+    compare_p99_duration_ms = optional(number, 5000)
+    api_5xx_rate            = optional(number, 0.01)
+    api_4xx_rate            = optional(number, 0.25)
+    api_p99_latency_ms      = optional(number, 6000)
+    purge_missing_hours     = optional(number, 26)
+    purge_lag_seconds       = optional(number, 7200)
+    rds_cpu_percent         = optional(number, 80)
+    rds_free_storage_bytes  = optional(number, 2147483648)
+    rds_max_connections     = optional(number, 60)
+  })
+  default = {}
+}
+
+variable "alarm_emails" {
+  description = "Addresses that receive alarm notifications."
+  type        = set(string)
+  default     = []
+}
