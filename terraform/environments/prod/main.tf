@@ -1,167 +1,55 @@
+# The prod environment: the faceauth stack (modules/stack) with prod's settings. Anything not
+# set here takes the stack's default; the region comes from terraform.tfvars.
+
 locals {
-  name = "faceauth-${var.environment}"
+  environment = "prod"
 
-  tags = merge(var.tags, {
+  # The same set the stack puts on every resource; also the provider's default_tags.
+  tags = {
     Project     = "faceauth"
-    Environment = var.environment
+    Environment = local.environment
     ManagedBy   = "terraform"
-  })
-
-  # Built by `make build`; hashed here so the modules never read files themselves. A missing
-  # zip gives a null hash, which validate and tflint accept and plan rejects (module precondition).
-  artifact_paths = {
-    compare      = coalesce(var.artifact_paths.compare, "${path.root}/../../../build/functions/compare.zip")
-    purge        = coalesce(var.artifact_paths.purge, "${path.root}/../../../build/functions/purge.zip")
-    migrate      = coalesce(var.artifact_paths.migrate, "${path.root}/../../../build/functions/migrate.zip")
-    common_layer = coalesce(var.artifact_paths.common_layer, "${path.root}/../../../build/layers/common.zip")
-    deps_layer   = coalesce(var.artifact_paths.deps_layer, "${path.root}/../../../build/layers/deps.zip")
+    Owner       = "faceauth-team"
+    CostCenter  = "faceauth-prod"
   }
-  artifacts = { for key, path in local.artifact_paths : key => { filename = path, source_code_hash = try(filebase64sha256(path), null) } }
 }
 
-# One key for everything observability writes: log groups and the alarm topic.
-module "observability_key" {
-  source = "../../modules/kms"
+module "faceauth" {
+  source = "../../modules/stack"
 
-  name                    = "${local.name}-observability"
-  description             = "faceauth ${var.environment}: log groups and the alarm topic"
-  allow_cloudwatch_logs   = true
-  allow_cloudwatch_alarms = true
-
-  tags = local.tags
-}
-
-module "network" {
-  source = "../../modules/network"
-
-  name            = local.name
-  create_vpc      = var.existing_vpc == null
-  existing_vpc    = var.existing_vpc
-  vpc_cidr        = var.vpc_cidr
-  az_count        = var.az_count
-  log_kms_key_arn = module.observability_key.key_arn
-
-  tags = local.tags
-}
-
-module "database" {
-  source = "../../modules/database"
-
-  name                         = local.name
-  subnet_ids                   = module.network.private_subnet_ids
-  security_group_id            = module.network.database_security_group_id
-  instance_class               = var.database.instance_class
-  allocated_storage            = var.database.allocated_storage
-  max_allocated_storage        = var.database.max_allocated_storage
-  multi_az                     = var.database.multi_az
-  deletion_protection          = var.database.deletion_protection
-  skip_final_snapshot          = var.database.skip_final_snapshot
-  backup_retention_period      = var.database.backup_retention_period
-  performance_insights_enabled = var.database.performance_insights_enabled
-  monitoring_interval          = var.database.monitoring_interval
-  enable_proxy                 = var.database.enable_proxy
-
-  tags = local.tags
-}
-
-module "storage" {
-  source = "../../modules/storage"
-
-  name                  = local.name
-  pass_retention_days   = var.pass_retention_days
-  fail_retention_days   = var.fail_retention_days
-  lifecycle_margin_days = var.lifecycle_margin_days
-  access_log_bucket     = var.access_log_bucket
-
-  tags = local.tags
-}
-
-module "functions" {
-  source = "../../modules/functions"
-
-  name      = local.name
-  artifacts = local.artifacts
-
-  vpc = {
-    subnet_ids         = module.network.private_subnet_ids
-    security_group_ids = [module.network.lambda_security_group_id]
-  }
-
-  images_bucket = {
-    name        = module.storage.bucket_name
-    arn         = module.storage.bucket_arn
-    kms_key_arn = module.storage.kms_key_arn
-  }
+  environment = local.environment
+  build_dir   = "${path.root}/../../../build"
 
   database = {
-    host               = module.database.endpoint_address
-    port               = module.database.port
-    name               = module.database.database_name
-    secret_arn         = module.database.master_user_secret_arn
-    secret_kms_key_arn = module.database.kms_key_arn
+    instance_class               = "db.t4g.medium"
+    allocated_storage            = 50
+    max_allocated_storage        = 500
+    multi_az                     = true
+    deletion_protection          = true
+    skip_final_snapshot          = false
+    backup_retention_period      = 14
+    performance_insights_enabled = true
+    monitoring_interval          = 60
+    enable_proxy                 = true
   }
 
-  policy = {
-    pass_threshold       = var.pass_threshold
-    pass_retention_days  = var.pass_retention_days
-    fail_retention_days  = var.fail_retention_days
-    lockout_max_failures = var.lockout_max_failures
-    lockout_minutes      = var.lockout_minutes
-    max_image_bytes      = var.max_image_bytes
+  log_level          = "INFO"
+  log_retention_days = 90
+
+  compare = {
+    memory_size          = 1024
+    reserved_concurrency = 100
   }
 
-  compare            = var.compare
-  api_versions       = { for version in var.api_versions : version => {} }
-  log_level          = var.log_level
-  log_retention_days = var.log_retention_days
-  log_kms_key_arn    = module.observability_key.key_arn
+  usage_plan = {
+    rate_limit  = 50
+    burst_limit = 100
+    quota_limit = 200000
+  }
 
-  tags = local.tags
-}
-
-module "api" {
-  source = "../../modules/api"
-
-  name                        = local.name
-  function_name               = module.functions.compare_function_name
-  function_arn                = module.functions.compare_function_arn
-  stage_aliases               = module.functions.compare_alias_names
-  api_key_clients             = var.api_key_clients
-  usage_plan                  = var.usage_plan
-  stage_throttle              = var.stage_throttle
-  web_acl_arn                 = var.web_acl_arn
-  manage_account_logging_role = var.manage_api_gateway_account
-  log_retention_days          = var.log_retention_days
-  log_kms_key_arn             = module.observability_key.key_arn
-
-  tags = local.tags
-}
-
-module "schedule" {
-  source = "../../modules/schedule"
-
-  name                = local.name
-  function_arn        = module.functions.purge_function_arn
-  schedule_expression = var.purge_schedule_expression
-
-  tags = local.tags
-}
-
-module "monitoring" {
-  source = "../../modules/monitoring"
-
-  name                   = local.name
-  function_names         = module.functions.function_names
-  api_name               = module.api.rest_api_name
-  api_stages             = toset(var.api_versions)
-  db_instance_identifier = module.database.instance_identifier
-  thresholds             = var.alarm_thresholds
-  alarm_emails           = var.alarm_emails
-  kms_key_arn            = module.observability_key.key_arn
-
-  dlq_names = {
-    purge_failures = module.functions.purge_failure_queue_name
-    schedule       = module.schedule.dlq_name
+  stage_throttle = {
+    rate_limit  = 100
+    burst_limit = 200
   }
 
   tags = local.tags
