@@ -25,7 +25,7 @@ from faceauth.adapters.local_engine import (  # noqa: E402
     LocalFaceEngine,
     distance_from_similarity,
 )
-from faceauth.domain.ports import DeleteReport  # noqa: E402
+from faceauth.domain.ports import DeleteReport, StoredObject  # noqa: E402
 from faceauth.settings import Settings  # noqa: E402
 from tests.faces import PAIRS, face_bytes  # noqa: E402
 
@@ -34,14 +34,18 @@ class _MemoryStore:
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
 
-    def put(self, key: str, content: bytes, content_type: str) -> None:
+    def put(self, key: str, content: bytes, content_type: str) -> str | None:
         self.objects[key] = content
+        return None
 
     def get(self, key: str) -> bytes:
         return self.objects[key]
 
     def delete_all_versions(self, keys: Sequence[str]) -> DeleteReport:
         return DeleteReport(deleted=list(keys))
+
+    def delete_objects(self, objects: Sequence[StoredObject]) -> DeleteReport:
+        return DeleteReport(deleted=list(dict.fromkeys(stored.key for stored in objects)))
 
 
 def _percentile(values: list[float], fraction: float) -> float:

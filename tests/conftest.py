@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -97,6 +98,30 @@ def object_keys(s3_client: Any, prefix: str = "") -> list[str]:
     answer = s3_client.list_object_versions(Bucket=BUCKET, Prefix=prefix)
     items = [*answer.get("Versions", []), *answer.get("DeleteMarkers", [])]
     return sorted(item["Key"] for item in items)
+
+
+def version_ids(s3_client: Any, key: str) -> list[str]:
+    """The version ids of every version and delete marker of one key in the test bucket."""
+    answer = s3_client.list_object_versions(Bucket=BUCKET, Prefix=key)
+    items = [*answer.get("Versions", []), *answer.get("DeleteMarkers", [])]
+    return sorted(item["VersionId"] for item in items if item["Key"] == key)
+
+
+@contextmanager
+def counted_calls(s3_client: Any, operation: str) -> Iterator[list[dict[str, Any]]]:
+    """Records the API parameters of every `operation` call the client makes inside the
+    block (a botocore before-parameter-build hook: what the code under test asks of S3)."""
+    calls: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        calls.append(params)
+
+    event = f"before-parameter-build.s3.{operation}"
+    s3_client.meta.events.register(event, record)
+    try:
+        yield calls
+    finally:
+        s3_client.meta.events.unregister(event, record)
 
 
 @pytest.fixture

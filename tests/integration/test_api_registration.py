@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from faceauth.errors import AlreadyRegistered, MultipleFaces, NoFaceDetected
 from tests.api_client import call_api, image_json
-from tests.conftest import object_keys
+from tests.conftest import BUCKET, object_keys, version_ids
 from tests.images import jpeg, png
 from tests.integration.conftest import Stack
 from tests.integration.db_queries import runs, users
@@ -113,3 +113,14 @@ def test_concurrent_registrations_of_one_user_leave_exactly_one_reference(stack:
     assert len(object_keys(stack.s3)) == 1
     assert len(users(stack.database)) == 1
     assert len(runs(stack.database)) == 1
+
+
+def test_register_in_a_versioned_bucket_records_the_reference_version(stack: Stack) -> None:
+    # Given a versioned images bucket
+    stack.s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    # When a user registers
+    answer = call_api("POST", "/users/alice/registration", json_body=image_json(jpeg()))
+    # Then the registration run holds the version S3 gave the reference image
+    assert answer.status == 201
+    [run] = runs(stack.database)
+    assert version_ids(stack.s3, run["image_key"]) == [run["image_version_id"]]

@@ -6,7 +6,7 @@ import pytest
 
 from faceauth.errors import FaceTooSmall, MultipleFaces, NoFaceDetected
 from tests.api_client import call_api, image_json
-from tests.conftest import object_keys
+from tests.conftest import BUCKET, object_keys, version_ids
 from tests.images import jpeg
 from tests.integration.conftest import Stack
 from tests.integration.db_queries import runs, users
@@ -169,3 +169,16 @@ def test_status_of_an_unknown_user_is_unregistered(stack: Stack) -> None:
         "lockedUntil": None,
         "consecutiveFailures": 0,
     }
+
+
+def test_verify_in_a_versioned_bucket_records_the_capture_version(stack: Stack) -> None:
+    # Given a versioned images bucket and a registered user
+    stack.s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    assert call_api("POST", "/users/alice/registration", json_body=image_json(jpeg())).status == 201
+    # When they verify
+    answer = call_api("POST", "/users/alice/verification", json_body=image_json(jpeg()))
+    # Then the verification run holds the version S3 gave the capture
+    assert answer.status == 200
+    run = runs(stack.database)[-1]
+    assert run["kind"] == "VERIFICATION"
+    assert version_ids(stack.s3, run["image_key"]) == [run["image_version_id"]]

@@ -11,7 +11,7 @@ from PIL import Image
 
 from faceauth.adapters.engines import build_face_engine
 from faceauth.adapters.local_engine import LocalFaceEngine, LocalModelsMissing
-from faceauth.domain.ports import DeleteReport
+from faceauth.domain.ports import DeleteReport, StoredObject
 from faceauth.errors import FaceTooSmall, InvalidImage, MultipleFaces, NoFaceDetected
 from faceauth.settings import Settings
 from tests.faces import PAIRS, FacePair, face_bytes
@@ -27,8 +27,9 @@ class CountingImageStore:
         self.objects: dict[str, bytes] = {}
         self.gets = 0
 
-    def put(self, key: str, content: bytes, content_type: str) -> None:
+    def put(self, key: str, content: bytes, content_type: str) -> str | None:
         self.objects[key] = content
+        return None
 
     def get(self, key: str) -> bytes:
         self.gets += 1
@@ -38,6 +39,9 @@ class CountingImageStore:
         for key in keys:
             self.objects.pop(key, None)
         return DeleteReport(deleted=list(keys))
+
+    def delete_objects(self, objects: Sequence[StoredObject]) -> DeleteReport:
+        return self.delete_all_versions([stored.key for stored in objects])
 
 
 def _reference_key(name: str) -> str:

@@ -21,7 +21,7 @@ from faceauth.domain.model import Decision, RunKind
 from faceauth.domain.purge import PurgePolicy, PurgeReport, purge_due_images
 from faceauth.settings import Settings
 from purge import handler
-from tests.conftest import BUCKET, object_keys
+from tests.conftest import BUCKET, counted_calls, object_keys, version_ids
 
 NOW = datetime(2026, 11, 26, 12, 0, 0)
 POLICY = PurgePolicy.from_days(threshold=90.0, pass_days=3, fail_days=28)
@@ -62,8 +62,11 @@ class World:
         stored: bool = True,
         user_pk: int | None = None,
         key: str | None = None,
+        record_version: bool = False,
     ) -> int:
-        """A verification run `age` before NOW, with its capture in S3 unless not stored."""
+        """A verification run `age` before NOW, with its capture in S3 unless not stored;
+        with record_version, the row holds the version id PutObject returned (as the API
+        writes rows now; without it, as rows written before versions were recorded)."""
         key = key or f"captures/{uuid.uuid4()}.jpg"
         result = None
         if similarity is not None:
@@ -74,6 +77,7 @@ class World:
             NOW - age,
             user_pk,
             stored,
+            record_version,
             similarity=similarity,
             threshold=POLICY.threshold,
             result=result.value if result else None,
@@ -81,7 +85,9 @@ class World:
         )
 
     def registration(self, user_pk: int, key: str, age: timedelta) -> int:
-        return self._run(RunKind.REGISTRATION, key, NOW - age, user_pk, stored=True)
+        return self._run(
+            RunKind.REGISTRATION, key, NOW - age, user_pk, stored=True, record_version=False
+        )
 
     def _run(
         self,
@@ -90,10 +96,13 @@ class World:
         created_at: datetime,
         user_pk: int | None,
         stored: bool,
+        record_version: bool,
         **columns: Any,
     ) -> int:
         if stored:
-            self.s3.put_object(Bucket=BUCKET, Key=key, Body=b"\xff\xd8 face \xff\xd9")
+            answer = self.s3.put_object(Bucket=BUCKET, Key=key, Body=b"\xff\xd8 face \xff\xd9")
+            if record_version:
+                columns["image_version_id"] = answer["VersionId"]
         with self.engine.begin() as conn:
             result = conn.execute(
                 insert(Run).values(
@@ -370,7 +379,7 @@ def test_given_captures_whose_objects_are_already_gone_when_purged_then_their_ro
     assert (report.deleted_pass, report.failed_keys) == (3, 0)
 
 
-def test_given_a_versioned_bucket_when_purged_then_every_version_and_delete_marker_is_gone(
+def test_given_a_versioned_bucket_and_an_old_row_when_purged_then_every_version_and_marker_is_gone(
     world: World,
 ) -> None:
     world.s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
@@ -384,6 +393,53 @@ def test_given_a_versioned_bucket_when_purged_then_every_version_and_delete_mark
 
     assert object_keys(world.s3, prefix=key) == []
     assert world.purged_at(run) is not None
+
+
+def test_given_a_versioned_bucket_and_recorded_versions_when_purged_then_all_go_without_listing(
+    world: World,
+) -> None:
+    # Given captures whose rows hold the version id PutObject returned
+    world.s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    captures = [
+        world.capture(timedelta(days=5), similarity=99.0, record_version=True) for _ in range(3)
+    ]
+    # When the purge runs
+    with counted_calls(world.s3, "ListObjectVersions") as listings:
+        report = world.purge()
+    # Then every version is gone, every row stamped, and no key was listed
+    assert all(world.gone(run) for run in captures)
+    assert listings == []
+    assert (report.deleted_pass, report.failed_keys) == (3, 0)
+
+
+def test_given_a_versioned_bucket_with_old_and_new_rows_when_purged_then_only_old_keys_are_listed(
+    world: World,
+) -> None:
+    # Given rows with a recorded version and rows written before versions were recorded
+    world.s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    new = [world.capture(timedelta(days=5), 99.0, record_version=True) for _ in range(2)]
+    old = [world.capture(timedelta(days=40), 42.0) for _ in range(2)]
+    # When the purge runs
+    with counted_calls(world.s3, "ListObjectVersions") as listings:
+        world.purge()
+    # Then all of them are fully deleted, and only the old rows' keys were listed
+    assert all(world.gone(run) for run in [*new, *old])
+    assert sorted(call["Prefix"] for call in listings) == sorted(world.key_of(r) for r in old)
+
+
+def test_given_a_recorded_version_already_deleted_when_purged_then_its_row_is_stamped(
+    world: World,
+) -> None:
+    # Given a row whose recorded version someone already deleted
+    world.s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    run = world.capture(timedelta(days=5), similarity=99.0, record_version=True)
+    [version_id] = version_ids(world.s3, world.key_of(run))
+    world.s3.delete_object(Bucket=BUCKET, Key=world.key_of(run), VersionId=version_id)
+    # When the purge runs
+    report = world.purge()
+    # Then the missing version counts as gone and the row is stamped
+    assert world.gone(run)
+    assert (report.deleted_pass, report.failed_keys) == (1, 0)
 
 
 def test_given_delete_objects_reports_per_key_errors_when_purged_then_those_rows_stay_unpurged(

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from faceauth.domain.model import Decision
-from faceauth.domain.ports import DeleteReport
+from faceauth.domain.ports import DeleteReport, StoredObject
 from faceauth.domain.purge import (
     Backlog,
     PurgePolicy,
@@ -109,7 +109,7 @@ class RecordingStore:
     def __init__(self) -> None:
         self.deleted: list[str] = []
 
-    def put(self, key: str, content: bytes, content_type: str) -> None:
+    def put(self, key: str, content: bytes, content_type: str) -> str | None:
         raise NotImplementedError
 
     def get(self, key: str) -> bytes:
@@ -118,6 +118,9 @@ class RecordingStore:
     def delete_all_versions(self, keys: Sequence[str]) -> DeleteReport:
         self.deleted.extend(keys)
         return DeleteReport(deleted=list(keys))
+
+    def delete_objects(self, objects: Sequence[StoredObject]) -> DeleteReport:
+        return self.delete_all_versions([stored.key for stored in objects])
 
 
 def test_given_the_queue_offers_an_image_that_is_not_due_when_purged_then_it_is_not_deleted() -> (

@@ -1,5 +1,6 @@
 """The image store on S3. Deleting removes every version, so a face never lingers as a
-noncurrent version in a versioned bucket."""
+noncurrent version in a versioned bucket: by the version id PutObject returned when it is
+known (no listing), else by listing the key's versions."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from faceauth.domain.ports import DeleteReport
+from faceauth.domain.ports import DeleteReport, StoredObject
 from faceauth.errors import DependencyUnavailable
 
 DELETE_BATCH = 1000  # the DeleteObjects maximum
 _VERSIONING_TTL_SECONDS = 300.0
+# AWS answers Deleted for a missing key or version; some S3-compatible stores answer these.
+_ALREADY_GONE = frozenset({"NoSuchKey", "NoSuchVersion"})
 
 
 def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -36,11 +39,13 @@ class S3ImageStore:
         self._list_workers = list_workers
         self._versioning: tuple[float, bool] | None = None
 
-    def put(self, key: str, content: bytes, content_type: str) -> None:
+    def put(self, key: str, content: bytes, content_type: str) -> str | None:
         with self._translated_errors():
-            self._s3.put_object(
+            answer = self._s3.put_object(
                 Bucket=self._bucket, Key=key, Body=content, ContentType=content_type
             )
+        version_id: str | None = answer.get("VersionId")
+        return version_id
 
     def get(self, key: str) -> bytes:
         with self._translated_errors():
@@ -48,26 +53,46 @@ class S3ImageStore:
             return body
 
     def delete_all_versions(self, keys: Sequence[str]) -> DeleteReport:
-        unique = list(dict.fromkeys(keys))
-        if not unique:
+        return self.delete_objects([StoredObject(key) for key in keys])
+
+    def delete_objects(self, objects: Sequence[StoredObject]) -> DeleteReport:
+        keys = list(dict.fromkeys(stored.key for stored in objects))
+        if not keys:
             return DeleteReport()
+        # A key with any entry of unknown version is listed; that covers its known ones too.
+        to_list = {stored.key for stored in objects if stored.version_id is None}
+        # Deleting a version is permanent: no delete marker is written.
+        entries = [
+            {"Key": stored.key, "VersionId": stored.version_id}
+            for stored in dict.fromkeys(objects)
+            if stored.version_id is not None and stored.key not in to_list
+        ]
         with self._translated_errors():
-            if self._bucket_keeps_versions():
-                entries = self._all_versions(unique)
-            else:
-                entries = [{"Key": key} for key in unique]
+            if to_list:
+                entries += self._entries_to_delete([key for key in keys if key in to_list])
             failed: set[str] = set()
             for batch in _batches(entries, DELETE_BATCH):
                 answer = self._s3.delete_objects(
                     Bucket=self._bucket, Delete={"Objects": list(batch), "Quiet": True}
                 )
-                failed.update(error["Key"] for error in answer.get("Errors", []))
+                failed.update(
+                    error["Key"]
+                    for error in answer.get("Errors", [])
+                    if error.get("Code") not in _ALREADY_GONE
+                )
         return DeleteReport(
-            deleted=[key for key in unique if key not in failed],
-            failed=[key for key in unique if key in failed],
+            deleted=[key for key in keys if key not in failed],
+            failed=[key for key in keys if key in failed],
         )
 
     # -- internals -----------------------------------------------------------------------
+
+    def _entries_to_delete(self, keys: Sequence[str]) -> list[dict[str, str]]:
+        """Every version and delete marker of each key if the bucket keeps versions (one
+        listing per key), else the plain keys."""
+        if self._bucket_keeps_versions():
+            return self._all_versions(keys)
+        return [{"Key": key} for key in keys]
 
     def _bucket_keeps_versions(self) -> bool:
         now = time.monotonic()

@@ -64,6 +64,8 @@ class Run(Base):
     similarity: Mapped[float | None] = mapped_column(Double)
     threshold: Mapped[float | None] = mapped_column(Double)
     image_key: Mapped[str | None] = mapped_column(String(128))
+    # The S3 version PutObject returned (up to 1024 bytes): the purge deletes it directly.
+    image_version_id: Mapped[str | None] = mapped_column(String(1024))
     error_code: Mapped[str | None] = mapped_column(String(32))
     request_id: Mapped[str | None] = mapped_column(String(64))
     engine: Mapped[str | None] = mapped_column(String(16))

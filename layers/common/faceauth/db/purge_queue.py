@@ -67,18 +67,21 @@ class SqlPurgeQueue:
         self, policy: PurgePolicy, now: datetime, after: QueuePosition | None, limit: int
     ) -> list[QueuedImage]:
         query = (
-            select(Run.id, Run.created_at, Run.image_key, Run.similarity)
+            select(Run.id, Run.created_at, Run.image_key, Run.similarity, Run.image_version_id)
             .where(_unpurged(RunKind.VERIFICATION), _due(policy, now), _after(after))
             .order_by(Run.created_at, Run.id)
             .limit(limit)
         )
         with self._connection() as conn:
             rows = conn.execute(query).all()
-        return [QueuedImage(row.id, row.created_at, row.image_key, row.similarity) for row in rows]
+        return [
+            QueuedImage(row.id, row.created_at, row.image_key, row.similarity, row.image_version_id)
+            for row in rows
+        ]
 
     def superseded_references(self, after: QueuePosition | None, limit: int) -> list[QueuedImage]:
         query = (
-            select(Run.id, Run.created_at, Run.image_key)
+            select(Run.id, Run.created_at, Run.image_key, Run.image_version_id)
             .prefix_with(_RUNS_FIRST, dialect="mysql")
             .join(User, User.id == Run.user_id)
             .where(_superseded(), _after(after))
@@ -87,7 +90,12 @@ class SqlPurgeQueue:
         )
         with self._connection() as conn:
             rows = conn.execute(query).all()
-        return [QueuedImage(row.id, row.created_at, row.image_key) for row in rows]
+        return [
+            QueuedImage(
+                row.id, row.created_at, row.image_key, image_version_id=row.image_version_id
+            )
+            for row in rows
+        ]
 
     def current_reference_keys(self, keys: Sequence[str]) -> set[str]:
         if not keys:

@@ -107,6 +107,7 @@ class SqlRunRepository:
                 similarity=run.similarity,
                 threshold=run.threshold,
                 image_key=run.image_key,
+                image_version_id=run.image_version_id,
                 error_code=run.error_code,
                 request_id=run.request_id,
                 engine=run.engine,

@@ -64,6 +64,7 @@ class NewRun:
     created_at: datetime
     image_key: str | None
     threshold: float | None = None
+    image_version_id: str | None = None  # what PutObject returned in a versioned bucket
     similarity: float | None = None
     result: Decision | None = None
     error_code: str | None = None

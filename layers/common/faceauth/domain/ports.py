@@ -12,6 +12,15 @@ from faceauth.domain.model import LastVerification, NewRun, UserRecord
 
 
 @dataclass(frozen=True, slots=True)
+class StoredObject:
+    """An object as it was stored: its key, and the version S3 gave it (None when the
+    bucket kept no versions, or for rows written before versions were recorded)."""
+
+    key: str
+    version_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DeleteReport:
     """Outcome of deleting objects: a key is gone when it and all its versions are deleted
     (a key that never existed counts as gone)."""
@@ -23,8 +32,9 @@ class DeleteReport:
 class ImageStore(Protocol):
     """Where image bytes live (S3 in AWS and locally, through moto)."""
 
-    def put(self, key: str, content: bytes, content_type: str) -> None:
-        """Store an object. Raises DependencyUnavailable."""
+    def put(self, key: str, content: bytes, content_type: str) -> str | None:
+        """Store an object; returns its version id (None when the bucket keeps no
+        versions). Raises DependencyUnavailable."""
 
     def get(self, key: str) -> bytes:
         """Read an object. Raises DependencyUnavailable."""
@@ -32,6 +42,12 @@ class ImageStore(Protocol):
     def delete_all_versions(self, keys: Sequence[str]) -> DeleteReport:
         """Delete every version of each key, in batches. Per-key failures are reported,
         not raised; raises DependencyUnavailable when the store cannot be reached."""
+
+    def delete_objects(self, objects: Sequence[StoredObject]) -> DeleteReport:
+        """Delete stored objects, in batches: an object with a version id by that version
+        (no listing), one without as delete_all_versions does. A key is reported deleted
+        only when all its entries are; per-key failures are reported, not raised; raises
+        DependencyUnavailable when the store cannot be reached."""
 
 
 class FaceEngine(Protocol):

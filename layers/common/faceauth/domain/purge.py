@@ -21,7 +21,7 @@ from functools import partial
 from typing import Protocol
 
 from faceauth.domain.model import Decision
-from faceauth.domain.ports import ImageStore
+from faceauth.domain.ports import ImageStore, StoredObject
 
 # The compare API rounds similarity to 2 decimals before deciding; the purge compares the
 # same rounded value, so a similarity stored in a single-precision column (90.1 reads back
@@ -98,6 +98,7 @@ class QueuedImage:
     created_at: datetime
     image_key: str | None  # None: nothing was stored; the row is stamped without a delete
     similarity: float | None = None
+    image_version_id: str | None = None  # None: unknown (older rows) or unversioned bucket
 
     @property
     def position(self) -> QueuePosition:
@@ -259,11 +260,16 @@ class _PurgeRun:
         protected = self._queue.current_reference_keys(keys) if keys else set()
         self.skipped_current_references += len(protected)
         due = [(image, category) for image, category in due if image.image_key not in protected]
-        keys = [key for key in keys if key not in protected]
         if self._dry_run:
             self._count(due)
             return
-        failed = set(self._images.delete_all_versions(keys).failed) if keys else set()
+        # Recorded versions are deleted directly; the store lists only keys without one.
+        stored = [
+            StoredObject(image.image_key, image.image_version_id)
+            for image, _ in due
+            if image.image_key is not None
+        ]
+        failed = set(self._images.delete_objects(stored).failed) if stored else set()
         self.failed_keys += len(failed)
         # Stamp only what is really gone; failed keys stay unpurged for the next run.
         gone = [(image, category) for image, category in due if image.image_key not in failed]

@@ -27,7 +27,7 @@ from faceauth.domain.model import (
     ValidatedImage,
     VerificationOutcome,
 )
-from faceauth.domain.ports import FaceEngine, ImageStore, UnitOfWork
+from faceauth.domain.ports import FaceEngine, ImageStore, StoredObject, UnitOfWork
 from faceauth.errors import (
     AlreadyRegistered,
     DependencyUnavailable,
@@ -116,17 +116,17 @@ class FaceAuthService:
         if existing is not None and existing.is_registered:
             raise AlreadyRegistered
         checked = self._checked_reference(image)
-        run_id, key = self._store(REFERENCE_PREFIX, checked)
+        run_id, stored = self._store(REFERENCE_PREFIX, checked)
         now = self._clock()
-        with self._removed_on_failure(key), self._uow() as uow:
+        with self._removed_on_failure(stored.key), self._uow() as uow:
             # No locking read here: on a missing row it takes gap locks that deadlock
             # racing inserts; the unique key and a conditional update decide instead.
             user = uow.users.get(user_id)
             if user is None:
-                user = uow.users.add_registered(user_id, key, now)
-            elif not uow.users.register_existing(user.pk, key, now):
+                user = uow.users.add_registered(user_id, stored.key, now)
+            elif not uow.users.register_existing(user.pk, stored.key, now):
                 raise AlreadyRegistered
-            uow.runs.add(self._registration_run(run_id, user.pk, key, now, request_id))
+            uow.runs.add(self._registration_run(run_id, user.pk, stored, now, request_id))
             uow.commit()
         return RegistrationReceipt(run_id=run_id, user_id=user_id, registered_at=now)
 
@@ -139,15 +139,15 @@ class FaceAuthService:
         """
         self._registered_user(user_id)
         checked = self._checked_reference(image)
-        run_id, key = self._store(REFERENCE_PREFIX, checked)
+        run_id, stored = self._store(REFERENCE_PREFIX, checked)
         now = self._clock()
-        with self._removed_on_failure(key), self._uow() as uow:
+        with self._removed_on_failure(stored.key), self._uow() as uow:
             user = uow.users.get(user_id, for_update=True)
             if user is None or user.reference_key is None:
                 raise UserNotRegistered
             old_key = user.reference_key
-            uow.users.replace_reference(user.pk, key, now)
-            uow.runs.add(self._registration_run(run_id, user.pk, key, now, request_id))
+            uow.users.replace_reference(user.pk, stored.key, now)
+            uow.runs.add(self._registration_run(run_id, user.pk, stored, now, request_id))
             uow.commit()
         # The new reference is committed; an old image that cannot be deleted now stays
         # unpurged in the runs table, where the purge finds and deletes it.
@@ -171,7 +171,8 @@ class FaceAuthService:
             assert user.locked_until is not None
             raise UserLocked(math.ceil((user.locked_until - now).total_seconds()))
         checked = validate_image(image, self._limits)
-        run_id, key = self._store(CAPTURE_PREFIX, checked)
+        run_id, stored = self._store(CAPTURE_PREFIX, checked)
+        key = stored.key
         assert user.reference_key is not None
         started = time.perf_counter()
         # A face problem in the capture is a completed run: recorded, its capture kept for
@@ -184,7 +185,7 @@ class FaceAuthService:
             except FaceAuthError as exc:
                 if exc.code in _FACE_QUALITY_ERRORS:
                     self._record_capture(
-                        self._capture_run(run_id, user.pk, key, request_id, error_code=exc.code)
+                        self._capture_run(run_id, user.pk, stored, request_id, error_code=exc.code)
                     )
                 raise
         engine_seconds = time.perf_counter() - started
@@ -200,7 +201,7 @@ class FaceAuthService:
                 self._capture_run(
                     run_id,
                     current.pk,
-                    key,
+                    stored,
                     request_id,
                     created_at=verified_at,
                     similarity=similarity,
@@ -277,12 +278,15 @@ class FaceAuthService:
         self._engine.check_single_face(checked.content)
         return checked
 
-    def _store(self, prefix: str, image: ValidatedImage) -> tuple[str, str]:
-        # Keys come from server-generated ids only: no user input reaches S3 key space.
+    def _store(self, prefix: str, image: ValidatedImage) -> tuple[str, StoredObject]:
+        """Put the image under a new key; returns the run id and the stored object (its key
+        and version id). Raises DependencyUnavailable."""
+        # Keys come from server-generated ids only: no user input reaches S3 key space,
+        # and each key is written once, so its recorded version is its only one.
         run_id = self._run_ids()
         key = f"{prefix}{run_id}.{image.extension}"
-        self._images.put(key, image.content, image.content_type)
-        return run_id, key
+        version_id = self._images.put(key, image.content, image.content_type)
+        return run_id, StoredObject(key, version_id)
 
     def _discard(self, key: str) -> None:
         try:
@@ -297,14 +301,20 @@ class FaceAuthService:
             )
 
     def _registration_run(
-        self, run_id: str, user_pk: int, key: str, at: datetime, request_id: str | None
+        self,
+        run_id: str,
+        user_pk: int,
+        stored: StoredObject,
+        at: datetime,
+        request_id: str | None,
     ) -> NewRun:
         return NewRun(
             run_id=run_id,
             user_pk=user_pk,
             kind=RunKind.REGISTRATION,
             created_at=at,
-            image_key=key,
+            image_key=stored.key,
+            image_version_id=stored.version_id,
             request_id=request_id,
             engine=self._engine.name,
         )
@@ -313,7 +323,7 @@ class FaceAuthService:
         self,
         run_id: str,
         user_pk: int,
-        key: str,
+        stored: StoredObject,
         request_id: str | None,
         *,
         created_at: datetime | None = None,
@@ -326,7 +336,8 @@ class FaceAuthService:
             user_pk=user_pk,
             kind=RunKind.VERIFICATION,
             created_at=created_at or self._clock(),
-            image_key=key,
+            image_key=stored.key,
+            image_version_id=stored.version_id,
             threshold=self._threshold,
             similarity=similarity,
             result=result,
