@@ -10,6 +10,10 @@ its in-process backend, the purge then talks HTTP to it like to S3). Then:
 
 Prints images/s for both, the ratio, the time split between S3 and the database, and an
 extrapolation to 1M images on real S3 under a stated DeleteObjects latency.
+
+--versioned purges from a versioned bucket with each row's version id recorded (as the API
+writes rows), so no key is listed; add --no-version-ids for rows written before version ids
+were recorded (one ListObjectVersions per key).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from sqlalchemy.engine import make_url
 from faceauth.adapters.s3_store import S3ImageStore
 from faceauth.db import migrate
 from faceauth.db.purge_queue import SqlPurgeQueue
-from faceauth.domain.ports import DeleteReport
+from faceauth.domain.ports import DeleteReport, StoredObject
 from faceauth.domain.purge import PurgePolicy, purge_due_images
 
 NOW = datetime(2026, 11, 26, 3, 0, 0)
@@ -60,8 +64,8 @@ class TimedStore:
     seconds: float = 0.0
     calls: int = 0
 
-    def put(self, key: str, content: bytes, content_type: str) -> None:
-        self.inner.put(key, content, content_type)
+    def put(self, key: str, content: bytes, content_type: str) -> str | None:
+        return self.inner.put(key, content, content_type)
 
     def get(self, key: str) -> bytes:
         return self.inner.get(key)
@@ -74,13 +78,23 @@ class TimedStore:
             self.seconds += time.perf_counter() - started
             self.calls += 1
 
+    def delete_objects(self, objects: Sequence[StoredObject]) -> DeleteReport:
+        started = time.perf_counter()
+        try:
+            return self.inner.delete_objects(objects)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.calls += 1
 
-def seed(engine: Engine, count: int, tag: str) -> list[str]:
-    """`count` overdue captures (PASS, FAIL and error runs mixed), their objects in S3."""
+
+def seed(engine: Engine, count: int, tag: str, *, version_ids: bool = False) -> list[str]:
+    """`count` overdue captures (PASS, FAIL and error runs mixed), their objects in S3;
+    with version_ids, each row holds its object's version id (a versioned bucket)."""
     keys = [f"captures/{uuid.uuid4()}.jpg" for _ in range(count)]
     backend = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
-    for key in keys:
-        backend.put_object(BUCKET, key, b"\xff\xd8 tiny \xff\xd9")
+    versions = [
+        backend.put_object(BUCKET, key, b"\xff\xd8 tiny \xff\xd9").version_id for key in keys
+    ]
     with engine.begin() as conn:
         user = conn.execute(
             text(
@@ -98,14 +112,15 @@ def seed(engine: Engine, count: int, tag: str) -> list[str]:
                 "user_id": user,
                 "similarity": similarity,
                 "key": key,
+                "version": versions[i] if version_ids else None,
                 "error": "NO_FACE_DETECTED" if similarity is None else None,
                 "at": NOW - timedelta(days=30, seconds=count - i),
             }
         )
     statement = text(
         "INSERT INTO runs (run_id, user_id, kind, similarity, threshold, image_key, "
-        "error_code, created_at) VALUES (:run_id, :user_id, 'VERIFICATION', :similarity, 90, "
-        ":key, :error, :at)"
+        "image_version_id, error_code, created_at) VALUES (:run_id, :user_id, 'VERIFICATION', "
+        ":similarity, 90, :key, :version, :error, :at)"
     )
     for start in range(0, len(rows), INSERT_CHUNK):
         with engine.begin() as conn:
@@ -124,21 +139,33 @@ def unpurged(engine: Engine) -> int:
         )
 
 
-def run_purge(engine: Engine, client: Any, count: int, batch_size: int) -> dict[str, float]:
-    seed(engine, count, "purge")
+def run_purge(
+    engine: Engine, client: Any, count: int, batch_size: int, *, version_ids: bool = False
+) -> dict[str, float]:
+    seed(engine, count, "purge", version_ids=version_ids)
     with engine.connect() as conn:
         conn.execute(text("ANALYZE TABLE runs"))
     store = TimedStore(S3ImageStore(client, BUCKET))
+    listings = 0
+
+    def count_listing(**_: Any) -> None:
+        nonlocal listings
+        listings += 1
+
+    client.meta.events.register("before-call.s3.ListObjectVersions", count_listing)
     started = time.perf_counter()
-    report = purge_due_images(
-        queue=SqlPurgeQueue(engine),
-        images=store,
-        policy=POLICY,
-        now=NOW,
-        batch_size=batch_size,
-        time_left=lambda: 900_000.0,
-    )
-    seconds = time.perf_counter() - started
+    try:
+        report = purge_due_images(
+            queue=SqlPurgeQueue(engine),
+            images=store,
+            policy=POLICY,
+            now=NOW,
+            batch_size=batch_size,
+            time_left=lambda: 900_000.0,
+        )
+    finally:
+        seconds = time.perf_counter() - started
+        client.meta.events.unregister("before-call.s3.ListObjectVersions", count_listing)
     if report.deleted_images != count or objects_left() or unpurged(engine) or report.rows_left:
         sys.exit(f"purge incomplete: {report}, {objects_left()} objects left")
     return {
@@ -146,6 +173,7 @@ def run_purge(engine: Engine, client: Any, count: int, batch_size: int) -> dict[
         "rate": count / seconds,
         "s3_seconds": store.seconds,
         "batches": store.calls,
+        "listings": listings,
     }
 
 
@@ -228,7 +256,12 @@ def main() -> None:
     parser.add_argument(
         "--versioned",
         action="store_true",
-        help="purge from a versioned bucket (one ListObjectVersions per key); skips the naive run",
+        help="purge from a versioned bucket, rows holding version ids; skips the naive run",
+    )
+    parser.add_argument(
+        "--no-version-ids",
+        action="store_true",
+        help="with --versioned: rows without version ids (one ListObjectVersions per key)",
     )
     parser.add_argument(
         "--db-url",
@@ -272,11 +305,18 @@ def main() -> None:
                 f"{args.naive_n:,}: {naive_rate:,.0f} images/s"
             )
         for count in args.n:
-            result = run_purge(engine, client, count, args.batch_size)
+            recorded = args.versioned and not args.no_version_ids
+            result = run_purge(engine, client, count, args.batch_size, version_ids=recorded)
             line = f"purge  N={count:,}: {result['seconds']:.1f} s, {result['rate']:,.0f} images/s"
             if args.versioned:
-                print(f"{line} (versioned bucket)")
-                print(extrapolate_versioned(result, count))
+                print(
+                    f"{line} (versioned bucket, version ids "
+                    f"{'recorded' if recorded else 'not recorded'}: "
+                    f"{result['listings']:,.0f} ListObjectVersions calls)"
+                )
+                print(
+                    extrapolate(result, count) if recorded else extrapolate_versioned(result, count)
+                )
                 continue
             ratio = result["rate"] / naive_rate
             target_met = result["rate"] >= TARGET_RATE and ratio >= TARGET_RATIO
