@@ -12,9 +12,9 @@ import pytest
 from compare import handler
 from faceauth.adapters.s3_store import S3ImageStore
 from faceauth.db.session import Database
-from faceauth.domain.services import FaceAuthService, LockoutPolicy
+from faceauth.domain.services import FaceAuthService
 from faceauth.settings import Settings
-from faceauth.wiring import image_limits
+from faceauth.wiring import build_service
 from tests.fakes import ScriptedFaceEngine
 
 
@@ -46,17 +46,8 @@ def make_service(
     engine: ScriptedFaceEngine,
     clock: FakeClock,
 ) -> FaceAuthService:
-    return FaceAuthService(
-        unit_of_work=database.unit_of_work,
-        images=images,
-        engine=engine,
-        threshold=settings.pass_threshold,
-        lockout=LockoutPolicy(
-            settings.lockout_max_failures, timedelta(minutes=settings.lockout_minutes)
-        ),
-        limits=image_limits(settings),
-        clock=clock,
-    )
+    """The production wiring, with the test's store, engine and clock."""
+    return build_service(settings, database=database, images=images, engine=engine, clock=clock)
 
 
 @pytest.fixture

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from faceauth.adapters.aws import aws_client
 from faceauth.adapters.s3_store import S3ImageStore
 from faceauth.db.session import Database, build_engine
 from faceauth.domain.images import ImageLimits
 from faceauth.domain.ports import FaceEngine, ImageStore
-from faceauth.domain.services import FaceAuthService, LockoutPolicy
+from faceauth.domain.services import FaceAuthService, LockoutPolicy, utc_now
 from faceauth.settings import Settings
 
 
@@ -37,6 +38,7 @@ def build_service(
     database: Database | None = None,
     images: ImageStore | None = None,
     engine: FaceEngine | None = None,
+    clock: Callable[[], datetime] = utc_now,
 ) -> FaceAuthService:
     """Wire the real adapters; tests and the local stack pass their own where they differ."""
     database = database or build_database(settings)
@@ -55,4 +57,5 @@ def build_service(
             duration=timedelta(minutes=settings.lockout_minutes),
         ),
         limits=image_limits(settings),
+        clock=clock,
     )
