@@ -452,6 +452,49 @@ def test_every_lambda_has_its_own_log_group_with_retention_and_kms() -> None:
         assert "/aws/lambda/" in str(group.body["name"])
 
 
+# The monitoring module has one aws_cloudwatch_metric_alarm, for_each over a table of alarm
+# specs in its locals. python-hcl2 gives that table as one expression string; these helpers
+# read the entries (and the for-expressions that make one entry per function, stage or queue).
+_ENTRY_BODY = r"((?:[^{}]|\{[^{}]*\})*)"
+
+
+def _alarm_table() -> str:
+    """The locals the alarm resource iterates, followed through local references."""
+    monitoring = MODULES / "monitoring"
+    (alarm,) = resources("aws_cloudwatch_metric_alarm", monitoring)
+    found = locals_of(monitoring)
+    seen: list[str] = []
+    pending = re.findall(r"\blocal\.(\w+)", str(alarm.body["for_each"]))
+    while pending:
+        name = pending.pop()
+        if name not in seen and name in found:
+            seen.append(name)
+            pending += re.findall(r"\blocal\.(\w+)", str(found[name]))
+    return "\n".join(str(found[name]) for name in seen)
+
+
+def _alarm_specs() -> dict[str, str]:
+    """Every alarm entry of the table by its key (a literal or a for-expression key)."""
+    entries = re.finditer(r'(\w+|"[^"]*") (?:=|=>) \{' + _ENTRY_BODY + r"\}", _alarm_table())
+    return {
+        key.strip('"'): body for key, body in (e.groups() for e in entries) if "metric_name" in body
+    }
+
+
+def _per_entry_alarm_specs() -> list[tuple[str, str, str]]:
+    """(variable, value name, body) of each for-expression that makes one alarm per entry."""
+    pattern = r'\{for (?:\w+, )?(\w+) in var\.(\w+) : "[^"]*" => \{' + _ENTRY_BODY + r"\}\}"
+    return [
+        (variable, value, body) for value, variable, body in re.findall(pattern, _alarm_table())
+    ]
+
+
+def _spec_attribute(body: str, name: str) -> str | None:
+    """One attribute of an alarm entry, as written (string literals keep their quotes)."""
+    match = re.search(rf'(?:^|, ){name} = ("[^"]*"|\{{[^{{}}]*\}}|[^,]+)', body)
+    return match.group(1).strip() if match else None
+
+
 def test_every_lambda_has_an_alarm() -> None:
     # Given the functions module exports its functions' names ...
     functions_module = MODULES / "functions"
@@ -467,16 +510,21 @@ def test_every_lambda_has_an_alarm() -> None:
     }
     assert exported, "no output maps every function to its name"
 
-    # ... and the monitoring module alarms on every entry of the map it receives ...
-    monitoring = MODULES / "monitoring"
-    per_function_vars = {
-        alarm.body["for_each"][len("${var.") : -1]
-        for alarm in resources("aws_cloudwatch_metric_alarm", monitoring)
-        if alarm.body.get("namespace") == "AWS/Lambda"
-        and alarm.body.get("dimensions") == {"FunctionName": "${each.value}"}
-        and str(alarm.body.get("for_each", "")).startswith("${var.")
+    # ... and the monitoring module alarms on Errors and Throttles of every entry of the map
+    # it receives (a for-expression over the variable in the table its one alarm iterates) ...
+    per_function = {
+        (variable, metric)
+        for variable, function, body in _per_entry_alarm_specs()
+        if _spec_attribute(body, "namespace") == '"AWS/Lambda"'
+        and _spec_attribute(body, "dimensions") == f"{{FunctionName = {function}}}"
+        for metric in [_spec_attribute(body, "metric_name")]
     }
-    assert per_function_vars, "no Lambda alarm is created per function"
+    per_function_vars = {
+        variable
+        for variable, _ in per_function
+        if {(variable, '"Errors"'), (variable, '"Throttles"')} <= per_function
+    }
+    assert per_function_vars, "no Lambda errors and throttles alarms are created per function"
 
     # ... Then the stack (which every environment calls) wires that map into monitoring
     monitoring_call = module_calls(STACK)["monitoring"]
@@ -568,14 +616,14 @@ def test_only_the_db_secret_is_readable() -> None:
 
 def test_purge_not_run_alarm_treats_missing_data_as_breaching() -> None:
     (alarm,) = [
-        a
-        for a in resources("aws_cloudwatch_metric_alarm")
-        if a.body.get("metric_name") == "PurgeRuns"
+        body
+        for body in _alarm_specs().values()
+        if _spec_attribute(body, "metric_name") == '"PurgeRuns"'
     ]
-    assert alarm.body["treat_missing_data"] == "breaching"
-    assert alarm.body["namespace"] == "FaceAuth"
-    assert alarm.body["dimensions"] == {"service": "purge"}
-    assert alarm.body["period"] == 3600
+    assert _spec_attribute(alarm, "treat_missing_data") == '"breaching"'
+    assert _spec_attribute(alarm, "namespace") == '"FaceAuth"'
+    assert _spec_attribute(alarm, "dimensions") == '{service = "purge"}'
+    assert _spec_attribute(alarm, "period") == "3600"
     thresholds = _variables(MODULES / "monitoring")["thresholds"]["type"]
     assert "purge_missing_hours" in str(thresholds)
     assert "26" in str(thresholds)

@@ -47,17 +47,17 @@ run "every_function_has_error_and_throttle_alarms" {
   command = plan
 
   assert {
-    condition     = toset(keys(aws_cloudwatch_metric_alarm.lambda_errors)) == toset(keys(var.function_names)) && toset(keys(aws_cloudwatch_metric_alarm.lambda_throttles)) == toset(keys(var.function_names))
+    condition     = toset([for key in keys(aws_cloudwatch_metric_alarm.this) : key if startswith(key, "lambda_errors/")]) == toset([for key in keys(var.function_names) : "lambda_errors/${key}"]) && toset([for key in keys(aws_cloudwatch_metric_alarm.this) : key if startswith(key, "lambda_throttles/")]) == toset([for key in keys(var.function_names) : "lambda_throttles/${key}"])
     error_message = "One errors alarm and one throttles alarm per function."
   }
 
   assert {
-    condition     = alltrue([for key, alarm in aws_cloudwatch_metric_alarm.lambda_errors : alarm.dimensions["FunctionName"] == var.function_names[key]])
+    condition     = alltrue([for key, name in var.function_names : aws_cloudwatch_metric_alarm.this["lambda_errors/${key}"].dimensions["FunctionName"] == name && aws_cloudwatch_metric_alarm.this["lambda_throttles/${key}"].dimensions["FunctionName"] == name])
     error_message = "Each alarm watches its own function."
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.compare_duration_p99.extended_statistic == "p99"
+    condition     = aws_cloudwatch_metric_alarm.this["compare_duration_p99"].extended_statistic == "p99"
     error_message = "compare's duration alarm uses p99."
   }
 }
@@ -66,17 +66,17 @@ run "purge_silence_is_an_alarm" {
   command = plan
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.purge_not_run.treat_missing_data == "breaching" && aws_cloudwatch_metric_alarm.purge_not_run.metric_name == "PurgeRuns"
+    condition     = aws_cloudwatch_metric_alarm.this["purge_not_run"].treat_missing_data == "breaching" && aws_cloudwatch_metric_alarm.this["purge_not_run"].metric_name == "PurgeRuns"
     error_message = "No PurgeRuns datapoint counts as a missed run."
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.purge_not_run.period * aws_cloudwatch_metric_alarm.purge_not_run.evaluation_periods == 26 * 3600 && aws_cloudwatch_metric_alarm.purge_not_run.datapoints_to_alarm == 26
+    condition     = aws_cloudwatch_metric_alarm.this["purge_not_run"].period * aws_cloudwatch_metric_alarm.this["purge_not_run"].evaluation_periods == 26 * 3600 && aws_cloudwatch_metric_alarm.this["purge_not_run"].datapoints_to_alarm == 26
     error_message = "The alarm fires after 26 hours without a run."
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.purge_lag.metric_name == "PurgeLagSeconds" && aws_cloudwatch_metric_alarm.purge_errors.metric_name == "PurgeErrors"
+    condition     = aws_cloudwatch_metric_alarm.this["purge_lag"].metric_name == "PurgeLagSeconds" && aws_cloudwatch_metric_alarm.this["purge_errors"].metric_name == "PurgeErrors"
     error_message = "Purge lag and errors are watched."
   }
 }
@@ -85,17 +85,17 @@ run "api_dlq_and_rds_are_watched" {
   command = plan
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.api_5xx_rate) == 1 && length(aws_cloudwatch_metric_alarm.api_4xx_rate) == 1 && length(aws_cloudwatch_metric_alarm.api_latency_p99) == 1
+    condition     = toset([for key in keys(aws_cloudwatch_metric_alarm.this) : key if startswith(key, "api_")]) == toset(["api_5xx_rate/v1", "api_4xx_rate/v1", "api_latency_p99/v1"])
     error_message = "Each stage has 5XX, 4XX and latency alarms."
   }
 
   assert {
-    condition     = toset(keys(aws_cloudwatch_metric_alarm.dlq_depth)) == toset(["purge_failures", "schedule"])
+    condition     = toset([for key in keys(aws_cloudwatch_metric_alarm.this) : key if startswith(key, "dlq_depth/")]) == toset(["dlq_depth/purge_failures", "dlq_depth/schedule"])
     error_message = "Every dead-letter queue has a depth alarm."
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.rds_cpu.namespace == "AWS/RDS" && aws_cloudwatch_metric_alarm.rds_free_storage.comparison_operator == "LessThanThreshold" && aws_cloudwatch_metric_alarm.rds_connections.metric_name == "DatabaseConnections"
+    condition     = aws_cloudwatch_metric_alarm.this["rds_cpu"].namespace == "AWS/RDS" && aws_cloudwatch_metric_alarm.this["rds_free_storage"].comparison_operator == "LessThanThreshold" && aws_cloudwatch_metric_alarm.this["rds_connections"].metric_name == "DatabaseConnections"
     error_message = "RDS CPU, free storage and connections are watched."
   }
 }
