@@ -163,102 +163,55 @@ resource "aws_security_group" "endpoints" {
   tags = merge(var.tags, { Name = "${var.name}-endpoints" })
 }
 
-resource "aws_vpc_security_group_egress_rule" "lambda_to_database" {
-  security_group_id            = aws_security_group.lambda.id
-  description                  = "MySQL to RDS or RDS Proxy"
+locals {
+  security_group_ids = {
+    lambda    = aws_security_group.lambda.id
+    database  = aws_security_group.database.id
+    endpoints = aws_security_group.endpoints.id
+  }
+
+  # One rule per entry, by its name: TCP on `port` into (ingress) or out of (egress) `group`,
+  # from or to the security group `peer`; lambda_to_s3 goes to the S3 prefix list instead.
+  # RDS Proxy shares the database group: it connects to the instance and reads the secret.
+  ingress_rules = {
+    database_from_lambda    = { group = "database", port = 3306, peer = "lambda", description = "MySQL from the Lambda functions" }
+    database_from_self      = { group = "database", port = 3306, peer = "database", description = "MySQL from RDS Proxy to the instance" }
+    endpoints_from_lambda   = { group = "endpoints", port = 443, peer = "lambda", description = "HTTPS from the Lambda functions" }
+    endpoints_from_database = { group = "endpoints", port = 443, peer = "database", description = "HTTPS from RDS Proxy" }
+  }
+
+  egress_rules = {
+    lambda_to_database    = { group = "lambda", port = 3306, peer = "database", prefix_list_id = null, description = "MySQL to RDS or RDS Proxy" }
+    lambda_to_endpoints   = { group = "lambda", port = 443, peer = "endpoints", prefix_list_id = null, description = "HTTPS to the interface VPC endpoints" }
+    lambda_to_s3          = { group = "lambda", port = 443, peer = null, prefix_list_id = aws_vpc_endpoint.s3.prefix_list_id, description = "HTTPS to S3 through the gateway endpoint" }
+    database_to_self      = { group = "database", port = 3306, peer = "database", prefix_list_id = null, description = "MySQL from RDS Proxy to the instance" }
+    database_to_endpoints = { group = "database", port = 443, peer = "endpoints", prefix_list_id = null, description = "HTTPS from RDS Proxy to the Secrets Manager endpoint" }
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "this" {
+  for_each = local.ingress_rules
+
+  security_group_id            = local.security_group_ids[each.value.group]
+  description                  = each.value.description
   ip_protocol                  = "tcp"
-  from_port                    = 3306
-  to_port                      = 3306
-  referenced_security_group_id = aws_security_group.database.id
+  from_port                    = each.value.port
+  to_port                      = each.value.port
+  referenced_security_group_id = local.security_group_ids[each.value.peer]
 
   tags = var.tags
 }
 
-resource "aws_vpc_security_group_egress_rule" "lambda_to_endpoints" {
-  security_group_id            = aws_security_group.lambda.id
-  description                  = "HTTPS to the interface VPC endpoints"
+resource "aws_vpc_security_group_egress_rule" "this" {
+  for_each = local.egress_rules
+
+  security_group_id            = local.security_group_ids[each.value.group]
+  description                  = each.value.description
   ip_protocol                  = "tcp"
-  from_port                    = 443
-  to_port                      = 443
-  referenced_security_group_id = aws_security_group.endpoints.id
-
-  tags = var.tags
-}
-
-resource "aws_vpc_security_group_egress_rule" "lambda_to_s3" {
-  security_group_id = aws_security_group.lambda.id
-  description       = "HTTPS to S3 through the gateway endpoint"
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-  prefix_list_id    = aws_vpc_endpoint.s3.prefix_list_id
-
-  tags = var.tags
-}
-
-resource "aws_vpc_security_group_ingress_rule" "database_from_lambda" {
-  security_group_id            = aws_security_group.database.id
-  description                  = "MySQL from the Lambda functions"
-  ip_protocol                  = "tcp"
-  from_port                    = 3306
-  to_port                      = 3306
-  referenced_security_group_id = aws_security_group.lambda.id
-
-  tags = var.tags
-}
-
-# RDS Proxy shares the database group: it connects to the instance and reads the secret.
-resource "aws_vpc_security_group_ingress_rule" "database_from_self" {
-  security_group_id            = aws_security_group.database.id
-  description                  = "MySQL from RDS Proxy to the instance"
-  ip_protocol                  = "tcp"
-  from_port                    = 3306
-  to_port                      = 3306
-  referenced_security_group_id = aws_security_group.database.id
-
-  tags = var.tags
-}
-
-resource "aws_vpc_security_group_egress_rule" "database_to_self" {
-  security_group_id            = aws_security_group.database.id
-  description                  = "MySQL from RDS Proxy to the instance"
-  ip_protocol                  = "tcp"
-  from_port                    = 3306
-  to_port                      = 3306
-  referenced_security_group_id = aws_security_group.database.id
-
-  tags = var.tags
-}
-
-resource "aws_vpc_security_group_egress_rule" "database_to_endpoints" {
-  security_group_id            = aws_security_group.database.id
-  description                  = "HTTPS from RDS Proxy to the Secrets Manager endpoint"
-  ip_protocol                  = "tcp"
-  from_port                    = 443
-  to_port                      = 443
-  referenced_security_group_id = aws_security_group.endpoints.id
-
-  tags = var.tags
-}
-
-resource "aws_vpc_security_group_ingress_rule" "endpoints_from_lambda" {
-  security_group_id            = aws_security_group.endpoints.id
-  description                  = "HTTPS from the Lambda functions"
-  ip_protocol                  = "tcp"
-  from_port                    = 443
-  to_port                      = 443
-  referenced_security_group_id = aws_security_group.lambda.id
-
-  tags = var.tags
-}
-
-resource "aws_vpc_security_group_ingress_rule" "endpoints_from_database" {
-  security_group_id            = aws_security_group.endpoints.id
-  description                  = "HTTPS from RDS Proxy"
-  ip_protocol                  = "tcp"
-  from_port                    = 443
-  to_port                      = 443
-  referenced_security_group_id = aws_security_group.database.id
+  from_port                    = each.value.port
+  to_port                      = each.value.port
+  referenced_security_group_id = each.value.peer == null ? null : local.security_group_ids[each.value.peer]
+  prefix_list_id               = each.value.prefix_list_id
 
   tags = var.tags
 }

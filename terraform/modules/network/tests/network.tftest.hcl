@@ -82,12 +82,12 @@ run "database_accepts_mysql_only_from_the_functions" {
   command = plan
 
   assert {
-    condition     = aws_vpc_security_group_ingress_rule.database_from_lambda.from_port == 3306 && aws_vpc_security_group_ingress_rule.database_from_lambda.to_port == 3306
+    condition     = aws_vpc_security_group_ingress_rule.this["database_from_lambda"].from_port == 3306 && aws_vpc_security_group_ingress_rule.this["database_from_lambda"].to_port == 3306
     error_message = "The database accepts MySQL from the Lambda security group."
   }
 
   assert {
-    condition     = aws_vpc_security_group_ingress_rule.database_from_lambda.referenced_security_group_id == aws_security_group.lambda.id
+    condition     = aws_vpc_security_group_ingress_rule.this["database_from_lambda"].referenced_security_group_id == aws_security_group.lambda.id
     error_message = "The rule references the Lambda security group, not an address range."
   }
 }
