@@ -212,7 +212,7 @@ def test_each_environment_is_one_call_of_the_stack_module(environment: Path) -> 
 def test_dev_and_prod_differ_only_in_the_values_they_pass_the_stack() -> None:
     dev, prod = ENVIRONMENTS / "dev", ENVIRONMENTS / "prod"
     assert sorted(p.name for p in dev.iterdir()) == sorted(p.name for p in prod.iterdir())
-    for name in ("versions.tf", "variables.tf", "outputs.tf", "moved.tf"):
+    for name in ("versions.tf", "variables.tf", "outputs.tf"):
         assert (dev / name).read_text() == (prod / name).read_text(), name
     # Same arguments, nested ones included, side by side: only the values differ.
     assert _shape(_stack_call(dev)) == _shape(_stack_call(prod))
@@ -238,19 +238,6 @@ def test_environments_pass_every_stack_output_through_under_its_name(environment
         assert body["description"] == stack_outputs[name]["description"], name
     # The pipeline (.github/) and docs/deploy.md read these by name.
     assert {"migrate_function_name", "api_invoke_urls", "api_key_ids"} <= set(outputs)
-
-
-@pytest.mark.parametrize("environment", ENVIRONMENT_DIRS, ids=lambda p: p.name)
-def test_moved_blocks_keep_the_state_of_every_stack_module(environment: Path) -> None:
-    # Remove this test together with moved.tf once both environments have applied the move.
-    moved = {
-        (entry["from"], entry["to"]) for entry in parse(environment / "moved.tf").get("moved", [])
-    }
-    expected = {
-        (f"${{module.{name}}}", f"${{module.faceauth.module.{name}}}")
-        for name in module_calls(STACK)
-    }
-    assert moved == expected
 
 
 # ---------------------------------------------------------------------------------------
