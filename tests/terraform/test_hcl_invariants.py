@@ -572,7 +572,7 @@ def test_purge_deletes_image_versions_but_never_reads_or_writes_images() -> None
     deletes = _statement_by_sid("purge", "DeleteImageVersions")
     assert sorted(deletes["actions"]) == ["s3:DeleteObject", "s3:DeleteObjectVersion"]
     assert deletes["resources"] == ["${local.captures_objects}", "${local.references_objects}"]
-    listing = _statement_by_sid("purge", "ListImageVersions")
+    listing = _statement_by_sid("image_store", "ListImageVersions")
     (condition,) = nested(listing, "condition")
     assert condition["variable"] == "s3:prefix"
     assert all(value.endswith("_prefix}*") for value in condition["values"])
@@ -582,7 +582,16 @@ def test_purge_deletes_image_versions_but_never_reads_or_writes_images() -> None
         for d in data_sources("aws_iam_policy_document", MODULES / "functions")
         if d.name == "purge"
     ]
-    actions = {a for s in _statements(purge) for a in s["actions"]}
+    # The purge's policy is its own statements plus the image store's shared ones.
+    assert purge.body["source_policy_documents"] == [
+        "${data.aws_iam_policy_document.image_store.json}"
+    ]
+    (image_store,) = [
+        d
+        for d in data_sources("aws_iam_policy_document", MODULES / "functions")
+        if d.name == "image_store"
+    ]
+    actions = {a for doc in (purge, image_store) for s in _statements(doc) for a in s["actions"]}
     assert not actions & {"s3:GetObject", "s3:PutObject"}, "the purge never reads or writes images"
     assert not any(a.startswith("rekognition:") for a in actions)
 

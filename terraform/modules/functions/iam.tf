@@ -88,21 +88,11 @@ resource "aws_iam_role_policy" "runtime" {
 }
 
 ################################################################################
-# compare: both image prefixes, the images key, two Rekognition calls
+# What the S3 image store needs in both functions: list a key's versions, read whether the
+# bucket keeps versions, and use the bucket's KMS key
 ################################################################################
 
-data "aws_iam_policy_document" "compare" {
-  statement {
-    sid = "ReadWriteImages"
-    actions = [
-      "s3:DeleteObject",
-      "s3:DeleteObjectVersion",
-      "s3:GetObject",
-      "s3:PutObject",
-    ]
-    resources = [local.captures_objects, local.references_objects]
-  }
-
+data "aws_iam_policy_document" "image_store" {
   statement {
     sid       = "ListImageVersions"
     actions   = ["s3:ListBucket", "s3:ListBucketVersions"]
@@ -115,7 +105,6 @@ data "aws_iam_policy_document" "compare" {
     }
   }
 
-  # The image store asks whether the bucket keeps versions before deleting every version.
   statement {
     sid       = "ReadBucketVersioning"
     actions   = ["s3:GetBucketVersioning"]
@@ -126,6 +115,25 @@ data "aws_iam_policy_document" "compare" {
     sid       = "UseImagesKey"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [var.images_bucket.kms_key_arn]
+  }
+}
+
+################################################################################
+# compare: both image prefixes, the images key, two Rekognition calls
+################################################################################
+
+data "aws_iam_policy_document" "compare" {
+  source_policy_documents = [data.aws_iam_policy_document.image_store.json]
+
+  statement {
+    sid = "ReadWriteImages"
+    actions = [
+      "s3:DeleteObject",
+      "s3:DeleteObjectVersion",
+      "s3:GetObject",
+      "s3:PutObject",
+    ]
+    resources = [local.captures_objects, local.references_objects]
   }
 
   # CompareFaces and DetectFaces have no resource-level permissions.
@@ -147,35 +155,13 @@ resource "aws_iam_role_policy" "compare" {
 ################################################################################
 
 data "aws_iam_policy_document" "purge" {
+  source_policy_documents = [data.aws_iam_policy_document.image_store.json]
+
   # References are deleted only once replaced by a newer one (the purge skips current ones).
   statement {
     sid       = "DeleteImageVersions"
     actions   = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
     resources = [local.captures_objects, local.references_objects]
-  }
-
-  statement {
-    sid       = "ListImageVersions"
-    actions   = ["s3:ListBucket", "s3:ListBucketVersions"]
-    resources = [var.images_bucket.arn]
-
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["${var.images_bucket.captures_prefix}*", "${var.images_bucket.references_prefix}*"]
-    }
-  }
-
-  statement {
-    sid       = "ReadBucketVersioning"
-    actions   = ["s3:GetBucketVersioning"]
-    resources = [var.images_bucket.arn]
-  }
-
-  statement {
-    sid       = "UseImagesKey"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = [var.images_bucket.kms_key_arn]
   }
 
   statement {
