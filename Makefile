@@ -28,10 +28,11 @@ system-packages: ## Install the Debian packages the tests need (needs root or su
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-$(VENV)/.installed: requirements/*.txt
+$(VENV)/.installed: requirements/*.txt pyproject.toml client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements/dev.txt
+	$(PY) -m pip install -q --no-deps -e . -e ./client
 	@touch $@
 
 .PHONY: db-start db-stop
@@ -50,7 +51,7 @@ test-unit: $(VENV)/.installed ## Unit tests only (no database)
 
 .PHONY: run
 run: $(VENV)/.installed ## Start the API locally on http://127.0.0.1:$(PORT)/v1 (SQLite, moto S3, local face engine)
-	PORT=$(PORT) PYTHONPATH=layers/common:functions:local $(PY) -m faceauth_local
+	PORT=$(PORT) $(PY) -m faceauth_local
 
 .PHONY: typecheck
 typecheck: $(VENV)/.installed ## mypy --strict on our packages
@@ -58,8 +59,8 @@ typecheck: $(VENV)/.installed ## mypy --strict on our packages
 
 .PHONY: bench
 bench: $(VENV)/.installed db-start ## Compare-path latency, cold import, local engine time
-	PYTHONPATH=layers/common:functions:local:. $(PY) bench/bench_compare.py
-	PYTHONPATH=layers/common:functions:local:. $(PY) bench/bench_local_engine.py
+	$(PY) bench/bench_compare.py
+	$(PY) bench/bench_local_engine.py
 
 .PHONY: clean
 clean: ## Remove build output and caches

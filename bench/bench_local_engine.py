@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "layers" / "common"), str(ROOT)]
+sys.path.insert(0, str(ROOT))  # tests/ helpers; the packages are installed
 
 from faceauth.adapters.local_engine import (  # noqa: E402
     LocalFaceEngine,

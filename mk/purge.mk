@@ -1,16 +1,15 @@
 # The purge (issue 3): one local run against the stack of `make run`, and its benchmark.
 
-PURGE_ENV := PYTHONPATH=layers/common:functions
 BENCH_PURGE_N ?= 10000 100000
 BENCH_PURGE_NAIVE_N ?= 2000
 
 .PHONY: purge purge-dry-run bench-purge
 
 purge: $(VENV)/.installed ## Run the purge once against the local stack (`make run`); ARGS=--dry-run to only report
-	$(PURGE_ENV) $(PY) -m purge $(ARGS)
+	$(PY) -m purge $(ARGS)
 
 purge-dry-run: $(VENV)/.installed ## Report what the purge would delete from the local stack, change nothing
-	$(PURGE_ENV) $(PY) -m purge --dry-run $(ARGS)
+	$(PY) -m purge --dry-run $(ARGS)
 
 bench-purge: $(VENV)/.installed db-start ## Purge rate on MariaDB + moto's S3 server vs the naive baseline (BENCH_PURGE_N="10000 100000")
-	$(PURGE_ENV) $(PY) bench/bench_purge.py --n $(BENCH_PURGE_N) --naive-n $(BENCH_PURGE_NAIVE_N)
+	$(PY) bench/bench_purge.py --n $(BENCH_PURGE_N) --naive-n $(BENCH_PURGE_NAIVE_N)

@@ -48,9 +48,6 @@ def run_local_server(state_dir: Path) -> Iterator[LocalServer]:
         PORT=str(port),
         FACEAUTH_LOCAL_DIR=str(state_dir),
         FACEAUTH_API_KEY=API_KEY,
-        PYTHONPATH=os.pathsep.join(
-            str(REPO_ROOT / part) for part in ("layers/common", "functions", "local")
-        ),
     )
     log_path = state_dir / "server.log"
     with log_path.open("wb") as log:

@@ -171,7 +171,7 @@ def test_environment_supplies_base_url_and_key(api: FakeApi) -> None:
     # When `python -m faceauth_client status` runs as a process
     done = subprocess.run(
         [sys.executable, "-m", "faceauth_client", "status", "--user", "alice"],
-        env={**env, "PYTHONPATH": str(Path(__file__).parents[2] / "client")},
+        env=env,
         capture_output=True,
         text=True,
         timeout=30,

@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -433,7 +432,6 @@ def test_the_factory_builds_rekognition_without_botocore_retries_or_dlib() -> No
     )
     env = {
         **os.environ,
-        "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "layers" / "common"),
         "AWS_DEFAULT_REGION": "eu-west-1",
         "FACEAUTH_FACE_ENGINE": "rekognition",
     }
