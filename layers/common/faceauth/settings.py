@@ -1,12 +1,29 @@
-"""Every tunable of faceauth, parsed once from the environment into one typed object."""
+"""Every tunable of faceauth, parsed once from the environment into one typed object.
+
+Each field says which Lambda functions read it (``used_by``): Terraform must give each of
+those functions the variable, from one Terraform variable (tests/terraform checks this).
+Fields used by no function are for local runs only (`make run`, the tests).
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+COMPARE = "compare"
+PURGE = "purge"
+MIGRATE = "migrate"
+FUNCTIONS = (COMPARE, PURGE, MIGRATE)
+_DATABASE = (COMPARE, PURGE, MIGRATE)
+_IMAGE_STORE = (COMPARE, PURGE)
+
+
+def setting(default: Any, *, used_by: tuple[str, ...], **constraints: Any) -> Any:
+    """A settings field that records which functions read it."""
+    return Field(default, json_schema_extra={"used_by": list(used_by)}, **constraints)
 
 
 class Settings(BaseSettings):
@@ -18,59 +35,76 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FACEAUTH_", frozen=True, extra="ignore")
 
     # Decision
-    pass_threshold: float = Field(default=90.0, ge=0, le=100)
+    pass_threshold: float = setting(90.0, used_by=(COMPARE, PURGE), ge=0, le=100)
 
     # Lockout (NIST SP 800-63B 5.2.3: at most a handful of consecutive failures)
-    lockout_max_failures: int = Field(default=5, ge=1)
-    lockout_minutes: int = Field(default=15, ge=1)
+    lockout_max_failures: int = setting(5, used_by=(COMPARE,), ge=1)
+    lockout_minutes: int = setting(15, used_by=(COMPARE,), ge=1)
 
     # Image limits. 4 MB decoded keeps base64 (+33 %) under Lambda's 6 MB payload.
-    max_image_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
-    max_image_pixels: int = Field(default=25_000_000, ge=10_000)
-    min_image_side: int = Field(default=80, ge=1)
+    max_image_bytes: int = setting(4 * 1024 * 1024, used_by=(COMPARE,), ge=1024)
+    max_image_pixels: int = setting(25_000_000, used_by=(COMPARE,), ge=10_000)
+    min_image_side: int = setting(80, used_by=(COMPARE,), ge=1)
 
     # Retention of captured images (the purge); references live until erased or replaced.
-    pass_retention_days: int = Field(default=3, ge=0)
-    fail_retention_days: int = Field(default=28, ge=0)
+    pass_retention_days: int = setting(3, used_by=(PURGE,), ge=0)
+    fail_retention_days: int = setting(28, used_by=(PURGE,), ge=0)
     # Concurrent ListObjectVersions calls of the purge in a versioned bucket.
-    purge_list_workers: int = Field(default=64, ge=1, le=256)
+    purge_list_workers: int = setting(64, used_by=(PURGE,), ge=1, le=256)
 
     # Storage and engines
-    images_bucket: str = "faceauth-images"
-    s3_endpoint_url: str | None = None
-    aws_timeout_seconds: float = Field(default=5.0, gt=0)
-    face_engine: Literal["rekognition", "local"] = "rekognition"
-    rekognition_max_attempts: int = Field(default=3, ge=1, le=5)
+    images_bucket: str = setting("faceauth-images", used_by=_IMAGE_STORE)
+    s3_endpoint_url: str | None = setting(None, used_by=())  # local S3 only
+    aws_timeout_seconds: float = setting(5.0, used_by=_IMAGE_STORE, gt=0)
+    face_engine: Literal["rekognition", "local"] = setting("rekognition", used_by=(COMPARE,))
+    rekognition_max_attempts: int = setting(3, used_by=(COMPARE,), ge=1, le=5)
     # Whole-call budget for Rekognition retries: well inside API Gateway's 29 s.
-    rekognition_budget_seconds: float = Field(default=15.0, gt=0, le=25)
-    rekognition_quality_filter: Literal["NONE", "AUTO", "LOW", "MEDIUM", "HIGH"] = "AUTO"
+    rekognition_budget_seconds: float = setting(15.0, used_by=(COMPARE,), gt=0, le=25)
+    rekognition_quality_filter: Literal["NONE", "AUTO", "LOW", "MEDIUM", "HIGH"] = setting(
+        "AUTO", used_by=(COMPARE,)
+    )
     # The registration gate: the face's share of the image, detection confidence, pose.
-    rekognition_min_face_ratio: float = Field(default=0.1, gt=0, lt=1)
-    rekognition_min_confidence: float = Field(default=90.0, ge=0, le=100)
-    rekognition_max_pose_degrees: float = Field(default=45.0, gt=0, le=90)
-    local_min_face_px: int = Field(default=60, ge=20)
-    local_max_side: int = Field(default=1024, ge=320)
+    rekognition_min_face_ratio: float = setting(0.1, used_by=(COMPARE,), gt=0, lt=1)
+    rekognition_min_confidence: float = setting(90.0, used_by=(COMPARE,), ge=0, le=100)
+    rekognition_max_pose_degrees: float = setting(45.0, used_by=(COMPARE,), gt=0, le=90)
+    # The local engine (dlib) never runs in Lambda.
+    local_min_face_px: int = setting(60, used_by=(), ge=20)
+    local_max_side: int = setting(1024, used_by=(), ge=320)
 
     # Database: a URL locally, a Secrets Manager secret in AWS.
     database_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("FACEAUTH_DATABASE_URL", "DATABASE_URL")
+        default=None,
+        validation_alias=AliasChoices("FACEAUTH_DATABASE_URL", "DATABASE_URL"),
+        json_schema_extra={"used_by": []},
     )
-    db_secret_arn: str | None = None
-    db_host: str | None = None
-    db_port: int = 3306
-    db_name: str = "faceauth"
-    db_tls_ca_path: str | None = None
-    db_connect_timeout_seconds: int = Field(default=3, ge=1)
-    db_secret_max_age_seconds: int = Field(default=300, ge=0)
+    db_secret_arn: str | None = setting(None, used_by=_DATABASE)
+    db_host: str | None = setting(None, used_by=_DATABASE)
+    db_port: int = setting(3306, used_by=_DATABASE)
+    db_name: str = setting("faceauth", used_by=_DATABASE)
+    db_tls_ca_path: str | None = setting(None, used_by=_DATABASE)
+    db_connect_timeout_seconds: int = setting(3, used_by=_DATABASE, ge=1)
+    db_secret_max_age_seconds: int = setting(300, used_by=_DATABASE, ge=0)
 
     # Seconds a client should wait before retrying after a dependency failure.
-    retry_after_seconds: int = Field(default=2, ge=1)
+    retry_after_seconds: int = setting(2, used_by=(COMPARE, PURGE), ge=1)
 
     @model_validator(mode="after")
     def _database_is_configured(self) -> Settings:
         if not self.database_url and not self.db_secret_arn:
             raise ValueError("set FACEAUTH_DATABASE_URL (local) or FACEAUTH_DB_SECRET_ARN (AWS)")
         return self
+
+
+def settings_used_by(function: str) -> dict[str, str]:
+    """The environment variables ``function`` reads in AWS, mapped to their field names."""
+    prefix = Settings.model_config.get("env_prefix", "")
+    used: dict[str, str] = {}
+    for name, field in Settings.model_fields.items():
+        extra = field.json_schema_extra
+        readers = extra.get("used_by") if isinstance(extra, dict) else None
+        if isinstance(readers, list) and function in readers:
+            used[f"{prefix}{name}".upper()] = name
+    return used
 
 
 @lru_cache(maxsize=1)
