@@ -5,7 +5,6 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PORT ?= 8080
 export FACEAUTH_TEST_DATABASE_URL ?= mysql+pymysql://root@127.0.0.1:3307/
 PYTEST_ARGS ?=
 
@@ -49,10 +48,6 @@ test: $(VENV)/.installed db-start ## Run every test: unit, integration (MariaDB,
 test-unit: $(VENV)/.installed ## Unit tests only (no database)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
-.PHONY: run
-run: $(VENV)/.installed ## Start the API locally on http://127.0.0.1:$(PORT)/v1 (SQLite, moto S3, local face engine)
-	PORT=$(PORT) $(PY) -m faceauth_local
-
 .PHONY: typecheck
 typecheck: $(VENV)/.installed ## mypy --strict on our packages
 	$(VENV)/bin/mypy
@@ -64,6 +59,6 @@ bench: $(VENV)/.installed db-start ## Compare-path latency, cold import, local e
 
 .PHONY: clean
 clean: ## Remove build output and caches
-	rm -rf build .pytest_cache .mypy_cache .ruff_cache .local
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache
 
 -include mk/*.mk
