@@ -53,9 +53,10 @@ typecheck: $(VENV)/.installed ## mypy --strict on our packages
 	$(VENV)/bin/mypy
 
 .PHONY: bench
-bench: $(VENV)/.installed db-start ## Compare-path latency, cold import, local engine time
+bench: $(VENV)/.installed db-start s3-server ## Compare-path latency, cold import, local engine time, throughput at WORKERS=1/2
 	$(PY) bench/bench_compare.py
 	$(PY) bench/bench_local_engine.py
+	$(PY) bench/bench_workers.py
 
 .PHONY: clean
 clean: ## Remove build output and caches
