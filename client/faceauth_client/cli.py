@@ -139,7 +139,7 @@ def _print_registration(label: str, registration: Registration, out: TextIO) -> 
 
 def _print_verification(verification: Verification, out: TextIO) -> None:
     print(
-        f"{verification.result}  similarity {verification.similarity:.1f} "
+        f"{verification.result}  similarity {verification.similarity:.2f} "
         f"(threshold {verification.threshold:g})",
         file=out,
     )
@@ -153,7 +153,7 @@ def _print_status(status: UserStatus, out: TextIO) -> None:
         lines.append("last verify   none")
     else:
         outcome = last.result or f"error {last.error_code}"
-        similarity = "" if last.similarity is None else f", similarity {last.similarity:.1f}"
+        similarity = "" if last.similarity is None else f", similarity {last.similarity:.2f}"
         lines.append(f"last verify   {outcome}{similarity} at {_when(last.verified_at)}")
     locked = f"yes, until {_when(status.locked_until)}" if status.locked else "no"
     lines.append(f"locked        {locked}")

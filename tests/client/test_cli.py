@@ -32,7 +32,7 @@ def test_verify_pass_prints_similarity_and_exits_0(api: FakeApi, photo: Path) ->
     # When `faceauth verify` runs
     code, out, _ = run(api, "verify", "--user", "alice", str(photo))
     # Then it prints the verdict line and exits 0
-    assert out.strip() == "PASS  similarity 97.4 (threshold 90)"
+    assert out.strip() == "PASS  similarity 97.43 (threshold 90)"
     assert code == 0
 
 
@@ -42,8 +42,33 @@ def test_verify_fail_exits_1(api: FakeApi, photo: Path) -> None:
     # When `faceauth verify` runs
     code, out, _ = run(api, "verify", "--user", "alice", str(photo))
     # Then it prints FAIL and exits 1
-    assert out.strip() == "FAIL  similarity 41.2 (threshold 90)"
+    assert out.strip() == "FAIL  similarity 41.25 (threshold 90)"
     assert code == 1
+
+
+@pytest.mark.parametrize(
+    ("similarity", "result", "shown"),
+    [(99.97, "PASS", "99.97"), (89.96, "FAIL", "89.96"), (90, "PASS", "90.00")],
+)
+def test_similarity_is_shown_with_the_api_precision(
+    api: FakeApi, photo: Path, similarity: float, result: str, shown: str
+) -> None:
+    # Given an API that answers with a similarity of 2 decimals
+    api.reply(200, {**VERIFICATION, "similarity": similarity, "result": result})
+    # When `faceauth verify` runs
+    _, out, _ = run(api, "verify", "--user", "alice", str(photo))
+    # Then the similarity is printed with those 2 decimals, never rounded to 1
+    assert out.startswith(f"{result}  similarity {shown} ")
+
+
+def test_status_shows_the_last_similarity_with_the_api_precision(api: FakeApi) -> None:
+    # Given a user whose last verification was a FAIL at 89.96
+    last = {**STATUS["lastVerification"], "result": "FAIL", "similarity": 89.96, "errorCode": None}
+    api.reply(200, {**STATUS, "lastVerification": last})
+    # When `faceauth status` runs
+    _, out, _ = run(api, "status", "--user", "alice")
+    # Then the similarity keeps its 2 decimals
+    assert "last verify   FAIL, similarity 89.96 at " in out
 
 
 def test_register_prints_user_time_and_run(api: FakeApi, photo: Path) -> None:
