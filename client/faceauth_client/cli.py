@@ -14,14 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from faceauth_client.api_errors import DependencyUnavailableError, ThrottledError
 from faceauth_client.client import USER_ID_PATTERN, Client
-from faceauth_client.errors import (
-    DependencyUnavailableError,
-    FaceAuthApiError,
-    FaceAuthClientError,
-    ThrottledError,
-    TransportError,
-)
+from faceauth_client.errors import FaceAuthApiError, FaceAuthClientError, TransportError
 from faceauth_client.models import Registration, UserStatus, Verification
 
 EXIT_OK = 0

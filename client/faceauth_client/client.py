@@ -17,13 +17,18 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from faceauth_client._version import __version__
+from faceauth_client.api_errors import (
+    ERRORS_BY_CODE,
+    ERRORS_BY_STATUS,
+    OTHER_4XX_ERROR,
+    OTHER_5XX_ERROR,
+    QuotaExceededError,
+)
 from faceauth_client.errors import (
     FaceAuthApiError,
     InvalidResponseError,
-    QuotaExceededError,
     RequestTimeoutError,
     TransportError,
-    error_class_for,
 )
 from faceauth_client.models import Health, Registration, UserStatus, Verification
 
@@ -200,7 +205,7 @@ def _json_or_none(answer: _Answer) -> Any:
 
 def _api_error(answer: _Answer) -> FaceAuthApiError:
     code: str | None = None
-    message = f"HTTP {answer.status}"
+    message: str | None = None
     try:
         body = json.loads(answer.body) if answer.body else None
     except ValueError:
@@ -209,12 +214,21 @@ def _api_error(answer: _Answer) -> FaceAuthApiError:
         error = body.get("error")
         if isinstance(error, dict):
             code = error.get("code") if isinstance(error.get("code"), str) else None
-            message = str(error.get("message", message))
+            message = str(error["message"]) if "message" in error else None
         elif isinstance(body.get("message"), str):  # API Gateway's own answers
             message = body["message"]
-    error_class = error_class_for(answer.status, code)
+    error_class = _error_class(answer.status, code)
     retry_after = _retry_after(answer.retry_after)
-    return error_class(answer.status, message, retry_after, code)
+    return error_class(answer.status, message or error_class.default_message, retry_after, code)
+
+
+def _error_class(status: int, code: str | None) -> type[FaceAuthApiError]:
+    """The class of an error answer: by its code, or by its status when it has no error body."""
+    if code is not None:
+        return ERRORS_BY_CODE.get(code, FaceAuthApiError)  # a newer code keeps the base class
+    if status in ERRORS_BY_STATUS:
+        return ERRORS_BY_STATUS[status]
+    return OTHER_5XX_ERROR if status >= 500 else OTHER_4XX_ERROR
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 
@@ -117,3 +118,9 @@ STATUS = {
     "lockedUntil": "2026-11-26T21:21:00Z",
     "consecutiveFailures": 5,
 }
+
+# The API's error table, which the client's error classes are generated from.
+ERROR_TABLE_PATH = (
+    Path(__file__).resolve().parents[2] / "functions" / "compare" / "error_codes.json"
+)
+ERRORS: dict[str, dict[str, Any]] = json.loads(ERROR_TABLE_PATH.read_text())["errors"]
