@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +23,6 @@ from faceauth_client.api_errors import (
     ERRORS_BY_STATUS,
     OTHER_4XX_ERROR,
     OTHER_5XX_ERROR,
-    QuotaExceededError,
 )
 from faceauth_client.errors import (
     FaceAuthApiError,
@@ -33,9 +33,9 @@ from faceauth_client.errors import (
 from faceauth_client.models import Health, Registration, UserStatus, Verification
 
 USER_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-# Only these are safe to resend: a 503 or 429 request changed nothing. A gateway 502/504
-# (also DEPENDENCY_UNAVAILABLE) may come after a verification was recorded, so it is not.
-RETRYABLE_STATUSES = frozenset({429, 503})
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+# Requests that change state carry a key, so a retry returns the first answer.
+_KEYED_METHODS = frozenset({"POST", "PUT", "DELETE"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +50,14 @@ class Client:
 
     `base_url` includes the stage, e.g. `http://127.0.0.1:8080/v1` or
     `https://<api-id>.execute-api.<region>.amazonaws.com/v1`. `timeout` (seconds) bounds
-    connecting and each read. A 503 or 429 answer is retried up to `max_retries` times, waiting
-    `Retry-After` when the API sends it and `backoff_base * 2**attempt` otherwise; a wait longer
-    than `max_retry_wait` is not attempted and the error is raised instead. A spent quota
-    (429 QUOTA_EXCEEDED) and the gateway's 502/504 are raised at once.
+    connecting and each read.
+
+    Every POST, PUT and DELETE carries an `Idempotency-Key` (a new UUID per call unless the
+    caller passes `idempotency_key`), and its retries reuse it, so the API answers a retry
+    of a request it already ran with the first answer. An error the API's error table marks
+    retryable, and a failed or timed-out connection, is retried up to `max_retries` times,
+    waiting `Retry-After` when the answer has it and `backoff_base * 2**attempt` otherwise;
+    a wait longer than `max_retry_wait` is not attempted and the error is raised instead.
     """
 
     def __init__(
@@ -79,35 +83,44 @@ class Client:
         self._max_retry_wait = max_retry_wait
         self._sleep = sleep
 
-    def register(self, user_id: str, image_bytes: bytes) -> Registration:
+    def register(
+        self, user_id: str, image_bytes: bytes, *, idempotency_key: str | None = None
+    ) -> Registration:
         """Store the user's first reference image.
 
         Raises AlreadyRegisteredError, a face/image error (422/400/413) or another
         FaceAuthClientError.
         """
-        body = self._call("POST", _registration_path(user_id), _image_body(image_bytes))
+        path = _registration_path(user_id)
+        body = self._call("POST", path, _image_body(image_bytes), key=idempotency_key)
         return Registration.from_json(body)
 
-    def replace_reference(self, user_id: str, image_bytes: bytes) -> Registration:
+    def replace_reference(
+        self, user_id: str, image_bytes: bytes, *, idempotency_key: str | None = None
+    ) -> Registration:
         """Replace the user's reference image (re-enrolment). Raises UserNotRegisteredError."""
-        body = self._call("PUT", _registration_path(user_id), _image_body(image_bytes))
+        path = _registration_path(user_id)
+        body = self._call("PUT", path, _image_body(image_bytes), key=idempotency_key)
         return Registration.from_json(body)
 
-    def verify(self, user_id: str, image_bytes: bytes) -> Verification:
+    def verify(
+        self, user_id: str, image_bytes: bytes, *, idempotency_key: str | None = None
+    ) -> Verification:
         """Compare a capture with the user's reference; a FAIL is a result, not an exception.
 
         Raises UserNotRegisteredError, UserLockedError (with retry_after) or a face/image error.
         """
         path = f"/users/{_quote_user(user_id)}/verification"
-        return Verification.from_json(self._call("POST", path, _image_body(image_bytes)))
+        body = self._call("POST", path, _image_body(image_bytes), key=idempotency_key)
+        return Verification.from_json(body)
 
     def status(self, user_id: str) -> UserStatus:
         """Return registration, last verification and lock state; unknown users are unregistered."""
         return UserStatus.from_json(self._call("GET", f"/users/{_quote_user(user_id)}"))
 
-    def erase(self, user_id: str) -> None:
+    def erase(self, user_id: str, *, idempotency_key: str | None = None) -> None:
         """Erase the user's reference and captures. Idempotent."""
-        self._call("DELETE", _registration_path(user_id))
+        self._call("DELETE", _registration_path(user_id), key=idempotency_key)
 
     def health(self) -> Health:
         """Return the API's health; raises DependencyUnavailableError when its database is down."""
@@ -120,43 +133,45 @@ class Client:
         payload: Mapping[str, Any] | None = None,
         *,
         authenticated: bool = True,
+        key: str | None = None,
     ) -> Any:
-        attempt = 0
-        while True:
-            answer = self._send(method, path, payload, authenticated=authenticated)
-            if answer.status < 400:
-                return _json_or_none(answer)
-            error = _api_error(answer)
-            wait = self._retry_wait(error, attempt)
-            if wait is None:
-                raise error
-            self._sleep(wait)
-            attempt += 1
-
-    def _retry_wait(self, error: FaceAuthApiError, attempt: int) -> float | None:
-        retryable = error.status in RETRYABLE_STATUSES and not isinstance(error, QuotaExceededError)
-        if not retryable or attempt >= self._max_retries:
-            return None
-        wait = error.retry_after
-        if wait is None:
-            wait = self._backoff_base * 2**attempt
-        return wait if wait <= self._max_retry_wait else None
-
-    def _send(
-        self,
-        method: str,
-        path: str,
-        payload: Mapping[str, Any] | None,
-        *,
-        authenticated: bool,
-    ) -> _Answer:
         headers = {"Accept": "application/json", "User-Agent": f"faceauth-client/{__version__}"}
         if authenticated:
             headers["x-api-key"] = self._api_key
+        if method in _KEYED_METHODS:
+            headers[IDEMPOTENCY_HEADER] = _idempotency_key(key)
         data = None
         if payload is not None:
             data = json.dumps(payload).encode()
             headers["Content-Type"] = "application/json"
+        attempt = 0
+        while True:
+            failure: FaceAuthApiError | TransportError
+            try:
+                answer = self._send(method, path, headers, data)
+            except TransportError as exc:
+                failure = exc
+            else:
+                if answer.status < 400:
+                    return _json_or_none(answer)
+                failure = _api_error(answer)
+            wait = self._retry_wait(failure, attempt)
+            if wait is None:
+                raise failure
+            self._sleep(wait)
+            attempt += 1
+
+    def _retry_wait(self, error: FaceAuthApiError | TransportError, attempt: int) -> float | None:
+        if attempt >= self._max_retries:
+            return None
+        if isinstance(error, FaceAuthApiError) and not error.retryable:
+            return None
+        wait = error.retry_after if isinstance(error, FaceAuthApiError) else None
+        if wait is None:
+            wait = self._backoff_base * 2**attempt
+        return wait if wait <= self._max_retry_wait else None
+
+    def _send(self, method: str, path: str, headers: dict[str, str], data: bytes | None) -> _Answer:
         # The scheme is checked in __init__, so urlopen cannot be pointed at file: URLs.
         url = self._base_url + path
         request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
@@ -180,6 +195,19 @@ class Client:
             raise TransportError(f"{method} {path}: {exc}") from exc
 
 
+def _idempotency_key(key: str | None) -> str:
+    if key is None:
+        return str(uuid.uuid4())
+    try:
+        return str(uuid.UUID(key))
+    except ValueError:
+        raise ValueError("idempotency_key must be a UUID") from None
+
+
+def _image_body(image_bytes: bytes) -> dict[str, str]:
+    return {"image": base64.b64encode(image_bytes).decode("ascii")}
+
+
 def _quote_user(user_id: str) -> str:
     if not USER_ID_PATTERN.fullmatch(user_id):
         raise ValueError("user_id must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'")
@@ -188,10 +216,6 @@ def _quote_user(user_id: str) -> str:
 
 def _registration_path(user_id: str) -> str:
     return f"/users/{_quote_user(user_id)}/registration"
-
-
-def _image_body(image_bytes: bytes) -> dict[str, str]:
-    return {"image": base64.b64encode(image_bytes).decode("ascii")}
 
 
 def _json_or_none(answer: _Answer) -> Any:

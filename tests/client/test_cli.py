@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -125,14 +126,29 @@ def test_health_prints_ok(api: FakeApi) -> None:
 
 
 def test_api_error_prints_code_and_exits_3(api: FakeApi, photo: Path) -> None:
-    # Given a locked user
-    api.error(423, "USER_LOCKED", headers={"Retry-After": "300"})
+    # Given a capture without a face, which the table marks not retryable
+    api.error(422, "NO_FACE_DETECTED")
     # When `faceauth verify` runs
     code, out, err = run(api, "verify", "--user", "alice", str(photo))
-    # Then stderr names the code and the wait, and the exit code is 3
-    assert err.strip() == "ERROR  USER_LOCKED (423): USER_LOCKED happened (retry after 300 s)"
+    # Then stderr names the code, and the exit code is 3
+    assert err.strip() == "ERROR  NO_FACE_DETECTED (422): NO_FACE_DETECTED happened"
     assert out == ""
     assert code == 3
+
+
+def test_retryable_error_prints_the_wait_and_the_key_and_exits_4(api: FakeApi, photo: Path) -> None:
+    # Given a locked user (retryable in the table, after a Retry-After too long to wait here)
+    api.error(423, "USER_LOCKED", headers={"Retry-After": "300"})
+    key = str(uuid.uuid4())
+    # When `faceauth verify` runs with a key
+    code, out, err = run(api, "verify", "--user", "alice", "--idempotency-key", key, str(photo))
+    # Then stderr names the code, the wait and how to retry safely, and the exit code is 4
+    assert err.splitlines() == [
+        "ERROR  USER_LOCKED (423): USER_LOCKED happened (retry after 300 s)",
+        f"retry with --idempotency-key {key}",
+    ]
+    assert out == ""
+    assert code == 4
 
 
 def test_dependency_unavailable_after_retries_exits_4(api: FakeApi) -> None:
@@ -143,18 +159,62 @@ def test_dependency_unavailable_after_retries_exits_4(api: FakeApi) -> None:
     code, _, err = run(api, "status", "--user", "alice")
     # Then it retried, then exited 4
     assert len(api.requests) == 4
-    assert err.startswith("UNAVAILABLE  DEPENDENCY_UNAVAILABLE")
+    assert err.startswith("ERROR  DEPENDENCY_UNAVAILABLE (503)")
     assert code == 4
+
+
+def test_spent_quota_exits_3(api: FakeApi) -> None:
+    # Given a usage plan whose quota is used up (not retryable in the table)
+    api.error(429, "QUOTA_EXCEEDED")
+    # When `faceauth status` runs
+    code, _, err = run(api, "status", "--user", "alice")
+    # Then retrying later is not suggested
+    assert err.startswith("ERROR  QUOTA_EXCEEDED (429)")
+    assert code == 3
 
 
 def test_unreachable_api_exits_4() -> None:
     # Given nothing listening on the base URL
     err = io.StringIO()
-    # When `faceauth health` runs
-    code = main(["--base-url", "http://127.0.0.1:9/v1", "health"], out=io.StringIO(), err=err)
+    # When `faceauth health` runs without retries
+    argv = ["--base-url", "http://127.0.0.1:9/v1", "--max-retries", "0", "health"]
+    code = main(argv, out=io.StringIO(), err=err)
     # Then it reports the API unavailable
     assert err.getvalue().startswith("UNAVAILABLE")
     assert code == 4
+
+
+def test_verify_sends_an_idempotency_key_and_reuses_it_on_retry(api: FakeApi, photo: Path) -> None:
+    # Given an API that is briefly unavailable, then answers
+    api.error(503, "DEPENDENCY_UNAVAILABLE", headers={"Retry-After": "0"})
+    api.reply(200, VERIFICATION)
+    # When `faceauth verify` runs
+    code, _, _ = run(api, "verify", "--user", "alice", str(photo))
+    # Then both attempts carried the same UUID key
+    first, retry = api.requests
+    assert uuid.UUID(first.headers["idempotency-key"])
+    assert retry.headers["idempotency-key"] == first.headers["idempotency-key"]
+    assert code == 0
+
+
+def test_given_idempotency_key_is_sent(api: FakeApi) -> None:
+    # Given a key printed by an earlier run that failed
+    key = str(uuid.uuid4())
+    api.reply(204)
+    # When `faceauth erase` runs with it
+    run(api, "erase", "--user", "alice", "--idempotency-key", key)
+    # Then the API received that key
+    assert api.requests[0].headers["idempotency-key"] == key
+
+
+def test_idempotency_key_must_be_a_uuid(api: FakeApi) -> None:
+    # Given a key that is not a UUID
+    # When `faceauth erase` runs with it
+    with pytest.raises(SystemExit) as caught:
+        run(api, "erase", "--user", "alice", "--idempotency-key", "not-a-uuid")
+    # Then it is a usage error and nothing is sent
+    assert caught.value.code == 2
+    assert api.requests == []
 
 
 def test_missing_photo_file_is_a_usage_error(api: FakeApi, tmp_path: Path) -> None:
