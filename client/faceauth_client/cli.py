@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from faceauth_client.client import USER_ID_PATTERN, Client
+from faceauth_client.client import DEFAULT_MAX_IMAGE_BYTES, USER_ID_PATTERN, Client
 from faceauth_client.errors import FaceAuthApiError, FaceAuthClientError, TransportError
 from faceauth_client.models import Registration, UserStatus, Verification
 
@@ -52,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_count,
         default=3,
         help="retries of a retryable error or a lost connection (default 3)",
+    )
+    parser.add_argument(
+        "--max-image-bytes",
+        type=_count,
+        default=DEFAULT_MAX_IMAGE_BYTES,
+        help="refuse a larger photo before sending it "
+        f"(default {DEFAULT_MAX_IMAGE_BYTES}, the API's default limit)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     helps = {
@@ -108,6 +115,7 @@ def main(
             args.api_key or "",
             timeout=args.timeout,
             max_retries=args.max_retries,
+            max_image_bytes=args.max_image_bytes,
         )
     except ValueError as exc:
         parser.error(str(exc))

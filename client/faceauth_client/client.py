@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import http.client
 import json
 import re
 import socket
@@ -23,6 +25,7 @@ from faceauth_client.api_errors import (
     ERRORS_BY_STATUS,
     OTHER_4XX_ERROR,
     OTHER_5XX_ERROR,
+    ImageTooLargeError,
 )
 from faceauth_client.errors import (
     FaceAuthApiError,
@@ -33,6 +36,8 @@ from faceauth_client.errors import (
 from faceauth_client.models import Health, Registration, UserStatus, Verification
 
 USER_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# The API's own default (FACEAUTH_MAX_IMAGE_BYTES); tests/client checks that they agree.
+DEFAULT_MAX_IMAGE_BYTES = 4 * 1024 * 1024
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 # Requests that change state carry a key, so a retry returns the first answer.
 _KEYED_METHODS = frozenset({"POST", "PUT", "DELETE"})
@@ -50,7 +55,8 @@ class Client:
 
     `base_url` includes the stage, e.g. `http://127.0.0.1:8080/v1` or
     `https://<api-id>.execute-api.<region>.amazonaws.com/v1`. `timeout` (seconds) bounds
-    connecting and each read.
+    connecting and each read. An image over `max_image_bytes` (the API's default limit) raises
+    ImageTooLargeError without being sent.
 
     Every POST, PUT and DELETE carries an `Idempotency-Key` (a new UUID per call unless the
     caller passes `idempotency_key`), and its retries reuse it, so the API answers a retry
@@ -69,19 +75,24 @@ class Client:
         max_retries: int = 3,
         backoff_base: float = 0.5,
         max_retry_wait: float = 30,
+        max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValueError("base_url must start with http:// or https://")
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
+        if max_image_bytes < 1:
+            raise ValueError("max_image_bytes must be >= 1")
         self._base_url = base_url.rstrip("/")
         self._api_key = api_key
         self._timeout = timeout
         self._max_retries = max_retries
         self._backoff_base = backoff_base
         self._max_retry_wait = max_retry_wait
+        self._max_image_bytes = max_image_bytes
         self._sleep = sleep
+        self._opener = urllib.request.build_opener(_HTTPHandler(), _HTTPSHandler())
 
     def register(
         self, user_id: str, image_bytes: bytes, *, idempotency_key: str | None = None
@@ -92,7 +103,7 @@ class Client:
         FaceAuthClientError.
         """
         path = _registration_path(user_id)
-        body = self._call("POST", path, _image_body(image_bytes), key=idempotency_key)
+        body = self._call("POST", path, self._image_body(image_bytes), key=idempotency_key)
         return Registration.from_json(body)
 
     def replace_reference(
@@ -100,7 +111,7 @@ class Client:
     ) -> Registration:
         """Replace the user's reference image (re-enrolment). Raises UserNotRegisteredError."""
         path = _registration_path(user_id)
-        body = self._call("PUT", path, _image_body(image_bytes), key=idempotency_key)
+        body = self._call("PUT", path, self._image_body(image_bytes), key=idempotency_key)
         return Registration.from_json(body)
 
     def verify(
@@ -111,7 +122,7 @@ class Client:
         Raises UserNotRegisteredError, UserLockedError (with retry_after) or a face/image error.
         """
         path = f"/users/{_quote_user(user_id)}/verification"
-        body = self._call("POST", path, _image_body(image_bytes), key=idempotency_key)
+        body = self._call("POST", path, self._image_body(image_bytes), key=idempotency_key)
         return Verification.from_json(body)
 
     def status(self, user_id: str) -> UserStatus:
@@ -125,6 +136,15 @@ class Client:
     def health(self) -> Health:
         """Return the API's health; raises DependencyUnavailableError when its database is down."""
         return Health.from_json(self._call("GET", "/health", authenticated=False))
+
+    def _image_body(self, image_bytes: bytes) -> dict[str, str]:
+        if len(image_bytes) > self._max_image_bytes:
+            raise ImageTooLargeError(
+                ImageTooLargeError.status,
+                f"The image is {len(image_bytes)} bytes; the API accepts at most "
+                f"{self._max_image_bytes} bytes (max_image_bytes).",
+            )
+        return {"image": base64.b64encode(image_bytes).decode("ascii")}
 
     def _call(
         self,
@@ -172,11 +192,11 @@ class Client:
         return wait if wait <= self._max_retry_wait else None
 
     def _send(self, method: str, path: str, headers: dict[str, str], data: bytes | None) -> _Answer:
-        # The scheme is checked in __init__, so urlopen cannot be pointed at file: URLs.
+        # The scheme is checked in __init__, so the opener cannot be pointed at file: URLs.
         url = self._base_url + path
         request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:  # noqa: S310
+            with self._opener.open(request, timeout=self._timeout) as response:
                 return _Answer(
                     response.status, response.headers.get("Retry-After"), response.read()
                 )
@@ -191,8 +211,35 @@ class Client:
                     f"{method} {path}: no answer in {self._timeout} s"
                 ) from exc
             raise TransportError(f"{method} {path}: {exc.reason}") from exc
-        except (ConnectionError, OSError) as exc:
+        except (ConnectionError, OSError, http.client.HTTPException) as exc:
             raise TransportError(f"{method} {path}: {exc}") from exc
+
+
+class _AnswerFirstHTTPConnection(http.client.HTTPConnection):
+    """Reads the answer even when the server stopped reading the body (a 413 before it all
+    arrived): the answer, or the lack of one, then decides what the caller sees."""
+
+    def send(self, data: Any) -> None:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            super().send(data)
+
+
+class _AnswerFirstHTTPSConnection(http.client.HTTPSConnection):
+    """The same for HTTPS."""
+
+    def send(self, data: Any) -> None:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            super().send(data)
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_AnswerFirstHTTPConnection, req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_AnswerFirstHTTPSConnection, req)
 
 
 def _idempotency_key(key: str | None) -> str:
@@ -202,10 +249,6 @@ def _idempotency_key(key: str | None) -> str:
         return str(uuid.UUID(key))
     except ValueError:
         raise ValueError("idempotency_key must be a UUID") from None
-
-
-def _image_body(image_bytes: bytes) -> dict[str, str]:
-    return {"image": base64.b64encode(image_bytes).decode("ascii")}
 
 
 def _quote_user(user_id: str) -> str:

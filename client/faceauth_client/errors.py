@@ -26,7 +26,7 @@ class InvalidResponseError(FaceAuthClientError):
 
 
 class FaceAuthApiError(FaceAuthClientError):
-    """The API answered with an error.
+    """The API answered with an error (or would have: IMAGE_TOO_LARGE is checked before sending).
 
     Each subclass carries its row of the error table as class attributes: `code`, `status`
     (the HTTP status the API gives it), `retryable` (the same request may succeed later) and

@@ -19,6 +19,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     raw: bytes | None = None
+    # False: answer without reading the body, then close (a server refusing a large body).
+    read_body: bool = True
 
 
 @dataclass
@@ -60,8 +62,9 @@ class FakeApi:
                 """Keep test output quiet."""
 
             def _answer(self) -> None:
+                reply = fake.replies.pop(0) if fake.replies else Reply(500, {"unscripted": 1})
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
+                raw = self.rfile.read(length) if length and reply.read_body else b""
                 fake.requests.append(
                     Seen(
                         self.command,
@@ -70,7 +73,6 @@ class FakeApi:
                         json.loads(raw) if raw else None,
                     )
                 )
-                reply = fake.replies.pop(0) if fake.replies else Reply(500, {"unscripted": 1})
                 time.sleep(reply.delay)
                 payload = reply.raw
                 if payload is None:

@@ -217,6 +217,35 @@ def test_idempotency_key_must_be_a_uuid(api: FakeApi) -> None:
     assert api.requests == []
 
 
+def test_photo_over_the_limit_is_image_too_large_without_sending(
+    api: FakeApi, tmp_path: Path
+) -> None:
+    # Given a photo one byte over the limit
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"\xff" * 1025)
+    # When `faceauth verify` runs with a 1 KiB limit
+    code, _, err = run(api, "--max-image-bytes", "1024", "verify", "--user", "alice", str(big))
+    # Then it reports IMAGE_TOO_LARGE, a client error not worth retrying, and sends nothing
+    assert err.startswith("ERROR  IMAGE_TOO_LARGE (413): The image is 1025 bytes")
+    assert code == 3
+    assert api.requests == []
+
+
+def test_server_that_answers_413_and_closes_is_image_too_large(
+    api: FakeApi, tmp_path: Path
+) -> None:
+    # Given a server that answers 413 without reading the body, then closes the connection
+    api.error(413, "IMAGE_TOO_LARGE", read_body=False)
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"\xff" * (6 * 1024 * 1024))
+    # When `faceauth register` sends a 6 MiB photo (the client's limit raised to allow it)
+    limit = str(8 * 1024 * 1024)
+    code, _, err = run(api, "--max-image-bytes", limit, "register", "--user", "alice", str(big))
+    # Then the 413 is reported as IMAGE_TOO_LARGE (exit 3), not as an unreachable API
+    assert err.startswith("ERROR  IMAGE_TOO_LARGE (413)")
+    assert code == 3
+
+
 def test_missing_photo_file_is_a_usage_error(api: FakeApi, tmp_path: Path) -> None:
     # Given a photo path that does not exist
     # When `faceauth verify` runs
