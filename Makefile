@@ -45,6 +45,13 @@ db-stop: ## Stop it
 test: $(VENV)/.installed db-start ## Run every test: unit, integration (MariaDB, moto S3), contract, browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+.PHONY: test-concurrency
+test-concurrency: $(VENV)/.installed db-start ## The concurrency suite REPEAT times in a row (default 1; the bar is 20)
+	@for i in $$(seq 1 $(or $(REPEAT),1)); do \
+	  echo "== concurrency run $$i"; \
+	  $(PY) -m pytest -q -p no:cacheprovider tests/integration/test_concurrency.py $(PYTEST_ARGS) || exit 1; \
+	done
+
 .PHONY: test-unit
 test-unit: $(VENV)/.installed ## Unit tests only (no database)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
