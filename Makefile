@@ -68,6 +68,7 @@ typecheck: $(VENV)/.installed ## mypy --strict on our packages
 bench: $(VENV)/.installed db-start ## Compare-path latency, cold import, local engine time
 	$(PY) bench/bench_compare.py
 	$(PY) bench/bench_local_engine.py
+	$(PY) bench/bench_lockout_burst.py
 
 .PHONY: clean
 clean: ## Remove build output and caches

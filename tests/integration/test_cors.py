@@ -18,7 +18,8 @@ from tests.api_client import LambdaContextStub
 
 def call(method, origin, extra=None):
     headers = {"origin": origin, **(extra or {})}
-    answer = handler.lambda_handler(proxy_event(method, "/health", headers=headers), LambdaContextStub())
+    event = proxy_event(method, "/health", headers=headers)
+    answer = handler.lambda_handler(event, LambdaContextStub())
     return {"status": answer["statusCode"], "headers": response_headers(answer)}
 
 print(json.dumps({
