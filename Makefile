@@ -44,6 +44,13 @@ db-stop: ## Stop it
 test: $(VENV)/.installed db-start ## Run every test: unit, integration (MariaDB, moto S3), contract, browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+.PHONY: test-concurrency
+test-concurrency: $(VENV)/.installed db-start ## The concurrency suite REPEAT times in a row (default 1; the bar is 20)
+	@for i in $$(seq 1 $(or $(REPEAT),1)); do \
+	  echo "== concurrency run $$i"; \
+	  $(PY) -m pytest -q -p no:cacheprovider tests/integration/test_concurrency.py $(PYTEST_ARGS) || exit 1; \
+	done
+
 .PHONY: test-unit
 test-unit: $(VENV)/.installed ## Unit tests only (no database)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
@@ -56,6 +63,7 @@ typecheck: $(VENV)/.installed ## mypy --strict on our packages
 bench: $(VENV)/.installed db-start s3-server ## Compare-path latency, cold import, local engine time, throughput at WORKERS=1/2
 	$(PY) bench/bench_compare.py
 	$(PY) bench/bench_local_engine.py
+	$(PY) bench/bench_lockout_burst.py
 	$(PY) bench/bench_workers.py
 
 .PHONY: clean

@@ -21,7 +21,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from faceauth.db import migrate
 from faceauth.db.session import build_engine
-from faceauth.settings import Settings
 from faceauth_local import s3_server
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -125,7 +124,7 @@ def use_fake_aws_credentials() -> None:
 
 def prepare_database(database_url: str) -> None:
     """Bring the database's schema to the latest revision (keeps its rows)."""
-    engine = build_engine(Settings(database_url=database_url))
+    engine = build_engine(database_url)
     try:
         migrate.upgrade(engine)
     finally:

@@ -10,7 +10,6 @@ from threading import Barrier
 from sqlalchemy import text
 
 from faceauth.db.session import build_engine
-from faceauth.settings import Settings
 
 PROCESSES = 4
 INCREMENTS = 50
@@ -19,7 +18,7 @@ INCREMENTS = 50
 def _increment(database_url: str, start: Barrier) -> None:
     """One worker process: its own engine, released with the others, then INCREMENTS
     transactions that each read the counter and write it back plus one."""
-    engine = build_engine(Settings(database_url=database_url))
+    engine = build_engine(database_url)
     start.wait()
     for _ in range(INCREMENTS):
         with engine.begin() as conn:
@@ -31,7 +30,7 @@ def _increment(database_url: str, start: Barrier) -> None:
 def test_read_modify_writes_from_several_processes_lose_no_update(tmp_path: Path) -> None:
     # Given a counter at 0 in a SQLite file
     database_url = f"sqlite:///{tmp_path / 'faceauth.db'}"
-    engine = build_engine(Settings(database_url=database_url))
+    engine = build_engine(database_url)
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE counter (value INTEGER NOT NULL)"))
         conn.execute(text("INSERT INTO counter VALUES (0)"))
