@@ -4,8 +4,7 @@ Starts `python -m faceauth_local` on a fresh state folder (SQLite and versitygw'
 local dlib engine), registers one user per client, warms every worker up, then has
 CLIENTS threads send verifications back to back (each for its own user) and counts the
 answers per second. The target on a 2-core machine: WORKERS=2 at least 1.7x WORKERS=1.
-Then a burst: 12 FAIL verifications of one fresh user released together at WORKERS=2
-(the lockout's worst case), with each answer's status and the latency percentiles.
+(The lockout burst is bench/bench_lockout_burst.py.)
 
 Run: .venv/bin/python bench/bench_workers.py [--requests N] [--clients C]
 """
@@ -23,7 +22,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +31,6 @@ sys.path.insert(0, str(ROOT))  # tests/ helpers; the packages are installed
 
 from tests.browser.local_server import API_KEY, LocalServer, run_local_server  # noqa: E402
 from tests.faces import face_bytes  # noqa: E402
-
-BURST = 12
 
 
 @dataclass(frozen=True)
@@ -76,8 +72,8 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1)]
 
 
-def measure(workers: int, requests: int, clients: int) -> tuple[Throughput, list[int], list[float]]:
-    """Throughput at `workers`; at WORKERS=2 also the burst's statuses and latencies."""
+def measure(workers: int, requests: int, clients: int) -> Throughput:
+    """Verifications per second at `workers`, `clients` sending back to back."""
     reference, capture = _image_body("obama_1.jpg"), _image_body("obama_2.jpg")
     with (
         tempfile.TemporaryDirectory(prefix="bench-workers-") as folder,
@@ -107,24 +103,7 @@ def measure(workers: int, requests: int, clients: int) -> tuple[Throughput, list
         started = time.perf_counter()
         with ThreadPoolExecutor(clients) as pool:
             list(pool.map(client, users))
-        result = Throughput(workers, requests, time.perf_counter() - started, latencies)
-
-        statuses: list[int] = []
-        burst_latencies: list[float] = []
-        if workers == 2:
-            assert _post(server, "/users/burst/registration", reference)[0] == 201
-            stranger = _image_body("biden_1.jpg")
-            gate = threading.Barrier(BURST)
-
-            def attempt(_: int) -> tuple[int, float]:
-                gate.wait()
-                return _post(server, "/users/burst/verification", stranger)
-
-            with ThreadPoolExecutor(BURST) as pool:
-                answers = list(pool.map(attempt, range(BURST)))
-            statuses = [status for status, _ in answers]
-            burst_latencies = [seconds for _, seconds in answers]
-    return result, statuses, burst_latencies
+        return Throughput(workers, requests, time.perf_counter() - started, latencies)
 
 
 def main() -> None:
@@ -140,12 +119,9 @@ def main() -> None:
         flush=True,
     )
     runs = []
-    burst: tuple[list[int], list[float]] = ([], [])
     for workers in (1, 2):
-        result, statuses, latencies = measure(workers, args.requests, args.clients)
+        result = measure(workers, args.requests, args.clients)
         runs.append(result)
-        if statuses:
-            burst = (statuses, latencies)
         print(
             f"  WORKERS={workers}: {result.per_second:5.2f} verifications/s "
             f"({result.requests} in {result.seconds:.1f} s; latency p50 "
@@ -155,14 +131,7 @@ def main() -> None:
         )
     ratio = runs[1].per_second / runs[0].per_second
     print(f"  ratio WORKERS=2 / WORKERS=1: {ratio:.2f}x (target >= 1.7x on 2 cores)")
-    statuses, latencies = burst
-    counts = ", ".join(f"{n} x {status}" for status, n in sorted(Counter(statuses).items()))
-    print(
-        f"Burst of {BURST} FAIL verifications of one user at WORKERS=2: {counts}; latency "
-        f"p50 {_percentile(latencies, 0.5) * 1000:.0f} ms, "
-        f"p99 {_percentile(latencies, 0.99) * 1000:.0f} ms"
-    )
-    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    print(f"  load average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":
