@@ -84,13 +84,13 @@ def main() -> None:
         os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "compare")
         os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
         os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "FaceAuth")
-        use_fake_aws_credentials()
         database_url = (
             os.environ.get("FACEAUTH_DATABASE_URL")
             or os.environ.get("DATABASE_URL")
             or folder.sqlite_url
         )
         s3_endpoint = os.environ.get("FACEAUTH_S3_ENDPOINT_URL")
+        use_fake_aws_credentials(own_s3_server=not s3_endpoint)
         if not s3_endpoint:
             s3 = start_s3_server(args.state_dir, args.s3_port)
             s3_endpoint = s3.endpoint_url

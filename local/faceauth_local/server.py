@@ -8,6 +8,7 @@ error shape. The app each worker serves is `faceauth_local.gateway.ApiGateway`.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import multiprocessing
@@ -71,6 +72,20 @@ class LambdaWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ships no typ
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._requests_queued = 0  # only the worker's main thread touches it
+
+    def init_process(self) -> None:
+        """gunicorn's worker life, then out without the interpreter's teardown, as a forked
+        child should (collecting the models and every module at exit could outlast the
+        graceful timeout on a busy machine, and the worker was then killed)."""
+        try:
+            super().init_process()
+        except SystemExit as stop:  # how gunicorn's signal handlers end a worker
+            code = stop.code if isinstance(stop.code, int) else 1
+        else:
+            code = 0
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
     def enqueue_req(self, conn: Any) -> None:
         self._requests_queued += 1
@@ -143,6 +158,9 @@ def preload(handler_path: str) -> None:
         from faceauth.adapters.local_engine import LocalFaceEngine  # noqa: PLC0415 - heavy
 
         LocalFaceEngine(_NoImages()).preload()
+    # What exists now is never garbage: the workers' collector skips it (and so does not
+    # touch, and copy, the shared pages).
+    gc.freeze()
 
 
 def warm_up(handler: LambdaHandler, timeout_seconds: float) -> None:

@@ -116,10 +116,17 @@ class StateFolder:
         (self.path / STACK_FILE).unlink(missing_ok=True)
 
 
-def use_fake_aws_credentials() -> None:
-    """Credentials for the local S3 server, unless the environment has its own."""
+def use_fake_aws_credentials(*, own_s3_server: bool) -> None:
+    """The credentials of our S3 server (the only ones it knows), or for another endpoint
+    fake ones unless the environment has its own."""
     for name, value in FAKE_AWS.items():
-        os.environ.setdefault(name, value)
+        if own_s3_server:
+            os.environ[name] = value
+        else:
+            os.environ.setdefault(name, value)
+    if own_s3_server:
+        for name in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE"):
+            os.environ.pop(name, None)
 
 
 def prepare_database(database_url: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import signal
 import subprocess
 import sys
 import urllib.error
@@ -118,6 +119,23 @@ def test_a_second_run_on_a_port_in_use_refuses_in_one_line_and_starts_nothing(
         assert call(first, "GET", "/health")[0] == 200
 
 
+def test_aws_credentials_in_the_environment_do_not_lock_the_stack_out_of_its_own_s3(
+    tmp_path: Path,
+) -> None:
+    # Given a shell with someone's AWS credentials (a session, another region)
+    foreign = {
+        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": "example",  # pragma: allowlist secret
+        "AWS_SESSION_TOKEN": "example",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    # When the stack starts there and stores an image
+    with run_local_server(tmp_path / "state", env=foreign) as server:
+        status, _ = call(server, "POST", "/users/u1/registration", "obama_1.jpg")
+    # Then its own S3 server took it
+    assert status == 201
+
+
 @pytest.fixture
 def mysql_url() -> Iterator[str]:
     """A database of its own on the MariaDB test server."""
@@ -172,3 +190,22 @@ def test_the_purge_finds_the_running_stack_through_its_stack_file(tmp_path: Path
     assert summary["deletedImages"] == 1
     captures = tmp_path / "state" / "s3" / "data" / "faceauth-local-images" / "captures"
     assert not any(captures.glob("*"))
+
+
+def test_stopping_ends_every_worker_and_the_s3_server_and_removes_the_stack_file(
+    tmp_path: Path,
+) -> None:
+    # Given a running stack with two workers that served a verification
+    with run_local_server(tmp_path / "state", env={"WORKERS": "2"}) as server:
+        assert call(server, "POST", "/users/u1/registration", "obama_1.jpg")[0] == 201
+        assert call(server, "POST", "/users/u1/verification", "obama_2.jpg")[0] == 200
+        s3_endpoint = json.loads((tmp_path / "state" / "stack.json").read_text())["s3_endpoint_url"]
+        # When it gets SIGINT (Ctrl-C)
+        server.process.send_signal(signal.SIGINT)
+        exit_code = server.process.wait(timeout=20)
+    # Then every worker left in time (none killed), the S3 server is gone, stack.json too
+    assert exit_code == 0
+    assert "SIGKILL" not in server.output()
+    assert not (tmp_path / "state" / "stack.json").exists()
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(s3_endpoint + "/health", timeout=5)
