@@ -113,7 +113,7 @@ def main() -> None:
             timeout_seconds=args.timeout,
             on_ready=lambda: print(f"faceauth API {options.api_url}", flush=True),
         )
-        folder.write_stack_file(stack, options.api_url, args.workers)
+        folder.write_stack_file(stack, options.api_url, args.workers, own_s3_server=bool(s3))
         s3_name = "versitygw, in " + str(args.state_dir / "s3") if s3 else "shared"
         print(
             f"local stack   {args.workers} worker(s), state in {args.state_dir}\n"

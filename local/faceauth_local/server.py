@@ -54,7 +54,7 @@ class ServerOptions:
     api_key: str
     web_root: Path
     workers: int = 1
-    handler: str = COMPARE_HANDLER  # module:function, imported in each worker
+    handler: str = COMPARE_HANDLER  # module:function, imported once before the fork
     timeout_seconds: float = 15.0  # the Lambda timeout each request's context counts down
     on_ready: Callable[[], None] = field(default=lambda: None)  # every worker is warm
 
@@ -65,9 +65,9 @@ class ServerOptions:
 
 class LambdaWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ships no types
     """gunicorn's threaded worker, run with one thread: one request at a time, idle
-    keep-alive connections waiting in its poller. Two changes: it accepts a new connection
+    keep-alive connections waiting in its poller. Three changes: it accepts a connection
     only while idle (gthread would queue up to worker_connections behind its one thread
-    while other workers sit idle), and it answers malformed HTTP in JSON."""
+    while other workers sit idle), it answers malformed HTTP in JSON, and it exits quickly."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -107,9 +107,7 @@ class LambdaWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ships no typ
         page = _WrittenBytes()
         super().handle_error(req, page, addr, exc)
         status = page.status()
-        code = "INTERNAL_ERROR" if status >= 500 and status != 501 else "INVALID_REQUEST"
-        if status == 403:
-            code = "FORBIDDEN"
+        code = {403: "FORBIDDEN", 500: "INTERNAL_ERROR"}.get(status, "INVALID_REQUEST")
         message = _MESSAGES.get(status, "Internal error.")
         body = json.dumps({"error": {"code": code, "message": message}}).encode()
         head = (

@@ -104,10 +104,16 @@ class StateFolder:
             return content
         return {}
 
-    def write_stack_file(self, stack: LocalStack, api_url: str, workers: int) -> None:
-        """Say where the running stack is (read by `make purge`); the API key stays out."""
+    def write_stack_file(
+        self, stack: LocalStack, api_url: str, workers: int, *, own_s3_server: bool
+    ) -> None:
+        """Say where the running stack is (read by `make purge`): its database, its S3 and,
+        for its own S3 server, the fixed credentials that server takes. The API key stays
+        out."""
         described = {**asdict(stack), "api_key": "<hidden>", "api_url": api_url}
         described |= {"workers": workers, "pid": os.getpid()}
+        if own_s3_server:
+            described["s3_credentials"] = FAKE_AWS
         target = self.path / STACK_FILE
         target.touch(mode=0o600)  # the database URL may hold a password
         target.write_text(json.dumps(described, indent=2) + "\n")

@@ -47,12 +47,14 @@ class LocalServer:
 
 
 def server_environment(state_dir: Path, port: int, extra: Mapping[str, str]) -> dict[str, str]:
-    """The environment of a local server with the embedded defaults (SQLite, own S3)."""
+    """The environment of a local server with the embedded defaults (SQLite, own S3), without
+    the test session's database, S3 or AWS settings."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if key
-        not in ("DATABASE_URL", "FACEAUTH_DATABASE_URL", "FACEAUTH_S3_ENDPOINT_URL", "WORKERS")
+        if key not in ("DATABASE_URL", "FACEAUTH_DATABASE_URL", "FACEAUTH_S3_ENDPOINT_URL")
+        and key != "WORKERS"
+        and not key.startswith("AWS_")
     }
     env.update(PORT=str(port), FACEAUTH_LOCAL_DIR=str(state_dir), FACEAUTH_API_KEY=API_KEY)
     env.update(extra)

@@ -32,6 +32,14 @@ from tests.browser.local_server import (
 from tests.conftest import TEST_SERVER_URL
 from tests.faces import face_bytes
 
+# Someone's AWS credentials in the shell: a session in another region.
+FOREIGN_AWS = {
+    "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
+    "AWS_SECRET_ACCESS_KEY": "example",  # pragma: allowlist secret
+    "AWS_SESSION_TOKEN": "example",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
 
 def call(server: LocalServer, method: str, path: str, photo: str | None = None) -> Any:
     """One API call; answers (status, JSON body)."""
@@ -123,14 +131,8 @@ def test_aws_credentials_in_the_environment_do_not_lock_the_stack_out_of_its_own
     tmp_path: Path,
 ) -> None:
     # Given a shell with someone's AWS credentials (a session, another region)
-    foreign = {
-        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
-        "AWS_SECRET_ACCESS_KEY": "example",  # pragma: allowlist secret
-        "AWS_SESSION_TOKEN": "example",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
     # When the stack starts there and stores an image
-    with run_local_server(tmp_path / "state", env=foreign) as server:
+    with run_local_server(tmp_path / "state", env=FOREIGN_AWS) as server:
         status, _ = call(server, "POST", "/users/u1/registration", "obama_1.jpg")
     # Then its own S3 server took it
     assert status == 201
@@ -156,8 +158,13 @@ def test_two_runs_share_users_and_images_through_mysql_and_an_s3_endpoint(
 ) -> None:
     # Given a stack on MySQL with its own S3, and a second one on the same database and S3
     with run_local_server(tmp_path / "first", env={"DATABASE_URL": mysql_url}) as first:
-        endpoint = json.loads((tmp_path / "first" / "stack.json").read_text())["s3_endpoint_url"]
-        shared = {"DATABASE_URL": mysql_url, "FACEAUTH_S3_ENDPOINT_URL": endpoint}
+        first_stack = json.loads((tmp_path / "first" / "stack.json").read_text())
+        endpoint = first_stack["s3_endpoint_url"]
+        shared = {
+            "DATABASE_URL": mysql_url,
+            "FACEAUTH_S3_ENDPOINT_URL": endpoint,
+            **first_stack["s3_credentials"],
+        }
         with run_local_server(tmp_path / "second", env=shared) as second:
             # When a user registers on the first and verifies on the second
             assert call(first, "POST", "/users/u1/registration", "obama_1.jpg")[0] == 201
@@ -173,12 +180,13 @@ def test_the_purge_finds_the_running_stack_through_its_stack_file(tmp_path: Path
     with run_local_server(tmp_path / "state") as server:
         assert call(server, "POST", "/users/u1/registration", "obama_1.jpg")[0] == 201
         assert call(server, "POST", "/users/u1/verification", "obama_2.jpg")[0] == 200
-        # When `make purge` runs 40 days later, with only the state folder to go by
+        # When `make purge` runs 40 days later, with only the state folder to go by (and
+        # someone's AWS credentials in the shell)
         later = (datetime.now(UTC) + timedelta(days=40)).strftime("%Y-%m-%dT%H:%M:%S")
         purge = subprocess.run(
             [sys.executable, "-m", "purge", "--now", later, "--state-dir", str(server.state_dir)],
             cwd=REPO_ROOT,
-            env=server_environment(server.state_dir, server.port, {}),
+            env=server_environment(server.state_dir, server.port, FOREIGN_AWS),
             capture_output=True,
             text=True,
             timeout=120,
