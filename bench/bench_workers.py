@@ -108,7 +108,7 @@ def measure(workers: int, requests: int, clients: int) -> Throughput:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=40, help="verifications per run")
+    parser.add_argument("--requests", type=int, default=80, help="verifications per run")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
     args = parser.parse_args()
 
