@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from gunicorn import util
 from gunicorn.app.base import BaseApplication
@@ -26,6 +26,9 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from faceauth_local.events import proxy_event
 from faceauth_local.gateway import STAGE, ApiGateway, LambdaHandler, LocalLambdaContext
+
+if TYPE_CHECKING:
+    from faceauth.domain.ports import ImageStore
 
 COMPARE_HANDLER = "compare.handler:lambda_handler"
 # gunicorn's defaults, written out: they are part of what the local API accepts.
@@ -155,7 +158,7 @@ def preload(handler_path: str) -> None:
     if os.environ.get("FACEAUTH_FACE_ENGINE") == "local":
         from faceauth.adapters.local_engine import LocalFaceEngine  # noqa: PLC0415 - heavy
 
-        LocalFaceEngine(_NoImages()).preload()
+        LocalFaceEngine(cast("ImageStore", _NoImages())).preload()
     # What exists now is never garbage: the workers' collector skips it (and so does not
     # touch, and copy, the shared pages).
     gc.freeze()
@@ -168,12 +171,10 @@ def warm_up(handler: LambdaHandler, timeout_seconds: float) -> None:
 
 
 class _NoImages:
-    """The image store of an engine that only loads its models."""
+    """The image store of an engine that only loads its models: any call is a mistake."""
 
-    def _refuse(self, *_: Any) -> Any:
-        raise NotImplementedError("preload only")
-
-    put = get = delete_all_versions = delete_objects = _refuse
+    def __getattr__(self, name: str) -> Any:
+        raise NotImplementedError(f"ImageStore.{name} while only preloading face models")
 
 
 class _LocalApplication(BaseApplication):  # type: ignore[misc]  # gunicorn ships no types
