@@ -15,7 +15,6 @@ import math
 import statistics
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,27 +24,10 @@ from faceauth.adapters.local_engine import (  # noqa: E402
     LocalFaceEngine,
     distance_from_similarity,
 )
-from faceauth.domain.ports import DeleteReport, StoredObject  # noqa: E402
+from faceauth.domain.deadline import UNLIMITED  # noqa: E402
 from faceauth.settings import Settings  # noqa: E402
 from tests.faces import PAIRS, face_bytes  # noqa: E402
-
-
-class _MemoryStore:
-    def __init__(self) -> None:
-        self.objects: dict[str, bytes] = {}
-
-    def put(self, key: str, content: bytes, content_type: str) -> str | None:
-        self.objects[key] = content
-        return None
-
-    def get(self, key: str) -> bytes:
-        return self.objects[key]
-
-    def delete_all_versions(self, keys: Sequence[str]) -> DeleteReport:
-        return DeleteReport(deleted=list(keys))
-
-    def delete_objects(self, objects: Sequence[StoredObject]) -> DeleteReport:
-        return DeleteReport(deleted=list(dict.fromkeys(stored.key for stored in objects)))
+from tests.fakes import FakeImageStore  # noqa: E402
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -59,9 +41,9 @@ def main() -> None:
     rounds = parser.parse_args().rounds
 
     threshold = Settings.model_fields["pass_threshold"].default
-    store = _MemoryStore()
+    store = FakeImageStore()
     for pair in PAIRS:
-        store.put(pair.reference, face_bytes(pair.reference), "image/jpeg")
+        store.put(pair.reference, face_bytes(pair.reference), "image/jpeg", UNLIMITED)
     engine = LocalFaceEngine(store)
 
     started = time.perf_counter()
@@ -70,7 +52,7 @@ def main() -> None:
 
     print(f"\n{'reference':<13}{'probe':<24}{'same':<6}{'distance':>9}{'similarity':>12}  ok")
     for pair in PAIRS:  # also warms the reference cache
-        similarity = engine.compare(pair.reference, "capture", face_bytes(pair.probe))
+        similarity = engine.compare(pair.reference, "capture", face_bytes(pair.probe), UNLIMITED)
         correct = "yes" if (similarity >= threshold) is pair.same_person else "NO"
         distance = distance_from_similarity(similarity)
         print(
@@ -84,7 +66,7 @@ def main() -> None:
         for pair in PAIRS:
             probe = face_bytes(pair.probe)
             wall_start, cpu_start = time.perf_counter(), time.process_time()
-            engine.compare(pair.reference, "capture", probe)
+            engine.compare(pair.reference, "capture", probe, UNLIMITED)
             cpu.append(time.process_time() - cpu_start)
             wall.append(time.perf_counter() - wall_start)
 

@@ -1,10 +1,11 @@
-# The connector side (issue 6): OpenAPI document, schemathesis, camera page in Chromium.
+# The connector side (issue 6): OpenAPI document, client error types, schemathesis, camera page.
 # Included by the top Makefile, which defines VENV, PY and PYTEST_ARGS.
 
 .PHONY: openapi schemathesis test-browser test-client
 
-openapi: $(VENV)/.installed ## Regenerate api/openapi.yaml (OpenAPI 3.0) from the compare handler
+openapi: $(VENV)/.installed ## Regenerate api/openapi.yaml and the client's error types (from the error table)
 	$(PY) scripts/gen_openapi.py
+	$(PY) scripts/gen_client_errors.py
 
 schemathesis: $(VENV)/.installed ## Fuzz a fresh local server from api/openapi.yaml (no 5xx, answers match the spec)
 	$(PY) -m pytest tests/contract/test_schemathesis.py $(PYTEST_ARGS)

@@ -1,10 +1,14 @@
 """Generate api/openapi.yaml (OpenAPI 3.0.3) from the compare handler's routes and models.
 
 Powertools writes the document from the routes (OpenAPI 3.1, as pydantic v2 emits JSON
-Schema 2020-12). Low-code platforms import OpenAPI 3.0, so this script converts it, and adds
-what the routes cannot know: the x-api-key scheme, the servers, the answers API Gateway (or
-the local server) gives before the Lambda runs (403, 429, 500), Retry-After headers and
-examples.
+Schema 2020-12). Low-code platforms (OutSystems Service Studio, Power Platform custom
+connectors, IBM BAW) import OpenAPI 3.0 and only a plain subset of it, so this script
+converts the document into that subset (no anyOf/oneOf/allOf, `nullable: true`, a type on
+every schema, enums as named schemas; tests/contract/test_openapi_lowcode.py checks it) and
+adds what the routes cannot know: the x-api-key scheme, the servers, the Idempotency-Key
+header, the answers API Gateway gives before the Lambda runs, Retry-After headers and one
+example per error code. Every error code, status and message comes from the error table
+(functions/compare/error_codes.json).
 
     python scripts/gen_openapi.py            # write api/openapi.yaml
     python scripts/gen_openapi.py --check    # exit 1 with a diff when the file is stale
@@ -35,7 +39,7 @@ OPENAPI_VERSION = "3.0.3"
 API_KEY_SCHEME = "apiKey"
 OPEN_OPERATIONS = {("/health", "get")}  # reachable without an API key
 ERROR_REF = "#/components/schemas/ErrorResponse"
-RETRY_AFTER_STATUSES = {423, 429, 503}
+WRITE_METHODS = ("post", "put", "delete")
 
 DESCRIPTION = """\
 Selfie login for a mobile app: register a reference selfie once, then verify selfies against it.
@@ -43,16 +47,24 @@ Selfie login for a mobile app: register a reference selfie once, then verify sel
 **Authentication.** Every operation except `GET /health` needs the header `x-api-key`.
 
 **Images** travel as base64 JPEG or PNG inside JSON (`{"image": "<base64>"}`), at most 4 MB
-decoded, at least 80 px a side, with exactly one face.
+decoded, at least 80 px a side, with exactly one face. The base64 may hold line breaks (as
+`base64` without `-w0` writes it) or come as a `data:image/jpeg;base64,` or
+`data:image/png;base64,` URL (as a browser canvas gives it).
 
 **Errors** always have the body `{"error": {"code": "...", "message": "..."}}`; branch on
-`code`, which is stable. Answers 423 and 503 carry `Retry-After` (seconds); 429 may.
-A 503 never counts as a failed verification: retry it. A 502 or 504 comes from the gateway
-when the function failed or timed out: read `GET /users/{userId}` before retrying a
-verification, which may have been recorded.
+`code`, which is stable. Answers 409 IDEMPOTENCY_KEY_IN_USE, 423 and 503 carry `Retry-After`
+(seconds); 429 may. A 503 never counts as a failed verification: retry it. A 502 or 504
+comes from the gateway when the function failed or timed out: retry with the same
+`Idempotency-Key`, or read `GET /users/{userId}` first.
+
+**Safe retries.** Send an `Idempotency-Key` (a UUID) with POST, PUT and DELETE and reuse it
+when retrying: a retry gets the first answer (same `runId`, same status) and is neither
+evaluated nor counted again. The same key with a different request is 422
+IDEMPOTENCY_KEY_REUSED; keys are kept 24 hours.
 
 **Lockout.** After 5 consecutive FAILs the user is locked (423 USER_LOCKED) for a
-configured time; a PASS resets the count.
+configured time; a PASS resets the count. While verifications of the user that could reach
+the limit are still running, another is refused with 423 VERIFICATION_IN_PROGRESS.
 """
 
 TAGS = [
@@ -75,17 +87,10 @@ SERVERS = [
     },
 ]
 
-# Answers that come from API Gateway (its gateway responses in terraform/modules/api) or the
-# local server in front of the Lambda: (status, code, example message, needs an API key).
-GATEWAY_ERRORS = (
-    (403, "FORBIDDEN", "A valid API key is required.", True),
-    (429, "THROTTLED", "Too many requests; retry later.", False),
-    (429, "QUOTA_EXCEEDED", "The API key's quota is used up.", True),
-    (500, "INTERNAL_ERROR", "Something went wrong on our side.", False),
-    (502, "DEPENDENCY_UNAVAILABLE", "The service is unavailable; retry later.", False),
-    (504, "DEPENDENCY_UNAVAILABLE", "The service timed out; retry later.", False),
-)
-NOT_FOUND_MESSAGE = "No such resource or method."
+# When API Gateway itself answers with a gateway response of the error table, by its "on"
+# field: on every operation, on those that need the API key, on those with a body.
+GATEWAY_SCOPES = {"every", "keyed", "body"}
+
 
 SUCCESS_EXAMPLES: dict[str, dict[str, Any]] = {
     "RegistrationResponse": {
@@ -101,6 +106,17 @@ SUCCESS_EXAMPLES: dict[str, dict[str, Any]] = {
         "result": "PASS",
         "verifiedAt": "2026-11-26T21:05:00+00:00",
     },
+    "LastVerificationBody": {
+        "runId": "4c1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+        "result": "PASS",
+        "similarity": 97.4,
+        "errorCode": None,
+        "verifiedAt": "2026-11-26T21:05:00+00:00",
+    },
+    "ErrorResponse": {
+        "error": {"code": "USER_LOCKED", "message": "Too many failed verifications."}
+    },
+    "ErrorDetail": {"code": "USER_LOCKED", "message": "Too many failed verifications."},
     "UserStatusResponse": {
         "userId": "alice",
         "registered": True,
@@ -141,6 +157,8 @@ def build_spec() -> dict[str, Any]:
     schemas = {
         name: _to_openapi_30(schema) for name, schema in raw["components"]["schemas"].items()
     }
+    _name_inline_enums(schemas)
+    _derive_nullable_refs(schemas, spec["paths"])
     for name, example in SUCCESS_EXAMPLES.items():
         if name in schemas:
             schemas[name]["example"] = example
@@ -160,29 +178,64 @@ def build_spec() -> dict[str, Any]:
 
 
 def _operation(path: str, method: str, operation: dict[str, Any]) -> dict[str, Any]:
+    from compare.errors import ERROR_CODES_KEY, GATEWAY_RESPONSES  # noqa: PLC0415
+
     operation = _to_openapi_30(operation)
     operation["operationId"] = _operation_id(path, method, operation["operationId"])
-    if (path, method) in OPEN_OPERATIONS:
+    secured = (path, method) not in OPEN_OPERATIONS
+    if not secured:
         operation["security"] = []
-    responses: dict[str, Any] = {}
-    for status, response in operation["responses"].items():
-        if _is_powertools_validation_error(response):
-            continue
-        responses[status] = response
+    if method in WRITE_METHODS:
+        operation.setdefault("parameters", []).append(_idempotency_key_parameter())
+    responses: dict[str, Any] = {
+        status: response
+        for status, response in operation["responses"].items()
+        if not _is_powertools_validation_error(response)
+    }
     for status in list(responses):
         if status == "204":
             responses[status].pop("content", None)
-    # A userId that breaks its pattern is 400 INVALID_REQUEST (never Powertools' 422 body).
-    _add_error(responses, 400, "INVALID_REQUEST", None, when="parameters" in operation)
-    _add_error(responses, 404, "NOT_FOUND", NOT_FOUND_MESSAGE, when="parameters" in operation)
-    secured = (path, method) not in OPEN_OPERATIONS
-    for status, code, message, keyed in GATEWAY_ERRORS:
-        _add_error(responses, status, code, message, when=secured or not keyed)
-    for status, response in responses.items():
-        if status.startswith(("4", "5")):
-            _document_error(int(status), response)
+    codes: dict[int, list[str]] = {
+        int(status): list(response.pop(ERROR_CODES_KEY, []))
+        for status, response in responses.items()
+    }
+    # A path parameter that breaks its pattern is 400 INVALID_REQUEST; an unknown route 404.
+    if "parameters" in operation:
+        _add_code(codes, "INVALID_REQUEST")
+        _add_code(codes, "NOT_FOUND")
+    scopes = (
+        {"every"}
+        | ({"keyed"} if secured else set())
+        | ({"body"} if "requestBody" in operation else set())
+    )
+    for gateway in GATEWAY_RESPONSES.values():
+        if gateway.get("on") in scopes:
+            _add_code(codes, gateway["code"], gateway.get("status"))
+    for status, listed in codes.items():
+        if listed:
+            responses[str(status)] = _error_response(status, listed, responses.get(str(status)))
     operation["responses"] = dict(sorted(responses.items()))
     return operation
+
+
+def _add_code(codes: dict[int, list[str]], code: str, status: int | None = None) -> None:
+    from compare.errors import ERROR_TABLE  # noqa: PLC0415
+
+    listed = codes.setdefault(status or ERROR_TABLE[code].status, [])
+    if code not in listed:
+        listed.append(code)
+
+
+def _idempotency_key_parameter() -> dict[str, Any]:
+    return {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": "A UUID the client makes per request and reuses when retrying it: a "
+        "retry gets the first answer and is not evaluated or counted again.",
+        "schema": {"type": "string", "format": "uuid"},
+        "example": "0f8fad5b-d9cb-469f-a165-70867728950e",
+    }
 
 
 def _operation_id(path: str, method: str, powertools_id: str) -> str:
@@ -198,62 +251,46 @@ def _is_powertools_validation_error(response: dict[str, Any]) -> bool:
     return str(schema.get("$ref", "")).endswith("/HTTPValidationError")
 
 
-def _add_error(
-    responses: dict[str, Any], status: int, code: str, message: str | None, *, when: bool
-) -> None:
-    if not when:
-        return
-    key = str(status)
-    phrase = HTTPStatus(status).phrase
-    if key not in responses:
-        responses[key] = {
-            "description": f"{phrase}: {code}",
-            "content": {"application/json": {"schema": {"$ref": ERROR_REF}}},
-        }
-    elif code not in _codes(responses[key]):
-        responses[key]["description"] += f", {code}"
-    if message:
-        responses[key].setdefault("x-messages", {})[code] = message
+def _error_response(
+    status: int, codes: list[str], documented: dict[str, Any] | None
+) -> dict[str, Any]:
+    """One error status: its codes in the description, one example per code with the
+    table's message, and Retry-After when one of its codes sends it."""
+    from compare.errors import ERROR_TABLE  # noqa: PLC0415
 
-
-def _codes(response: dict[str, Any]) -> list[str]:
-    # The handler lists a response's error codes after the colon of its description.
-    _, _, codes = response["description"].partition(": ")
-    return [code.strip() for code in codes.split(",") if code.strip()]
-
-
-def _document_error(status: int, response: dict[str, Any]) -> None:
-    messages = _domain_messages() | response.pop("x-messages", {})
-    examples = {
-        code: {
-            "summary": code,
-            "value": {"error": {"code": code, "message": messages.get(code, code)}},
-        }
-        for code in _codes(response)
+    response: dict[str, Any] = {
+        "description": f"{HTTPStatus(status).phrase}: {', '.join(codes)}",
+        "content": {
+            "application/json": {
+                "schema": {"$ref": ERROR_REF},
+                "examples": {
+                    code: {
+                        "summary": code,
+                        "value": {"error": {"code": code, "message": ERROR_TABLE[code].message}},
+                    }
+                    for code in codes
+                },
+            }
+        },
     }
-    media = response.setdefault("content", {}).setdefault("application/json", {})
-    media.setdefault("schema", {"$ref": ERROR_REF})
-    if examples:
-        media["examples"] = examples
-    if status in RETRY_AFTER_STATUSES:
+    if documented and documented.get("headers"):
+        response["headers"] = documented["headers"]
+    # Retry-After comes from the function (a gateway-only status such as 502 has none).
+    if any(
+        ERROR_TABLE[code].retry_after is not None and ERROR_TABLE[code].status == status
+        for code in codes
+    ):
         response["headers"] = {
             "Retry-After": {
                 "description": "Seconds to wait before retrying.",
                 "schema": {"type": "integer", "minimum": 0},
             }
         }
+    return response
 
 
-def _domain_messages() -> dict[str, str]:
-    from faceauth import errors  # noqa: PLC0415
-
-    messages: dict[str, str] = {}
-    pending: list[type[errors.FaceAuthError]] = [errors.FaceAuthError]
-    while pending:
-        error = pending.pop()
-        messages[error.code] = error.default_message
-        pending.extend(error.__subclasses__())
-    return messages
+_NULL_SCHEMAS = ({"type": "null"}, {})
+_DROPPED_KEYWORDS = ("title",)  # pydantic's generated titles ("Runid") say nothing
 
 
 def _to_openapi_30(node: Any) -> Any:
@@ -276,23 +313,28 @@ def _to_openapi_30(node: Any) -> Any:
             node[bound] = True
     if node.get("type") == "null":  # e.g. a 204's "no content" schema
         node.pop("type")
+    if "enum" in node and "type" not in node:
+        node["type"] = "string" if all(isinstance(v, str) for v in node["enum"]) else "number"
+    # A property's generated title ("Runid") says nothing; a model's names its schema.
+    if isinstance(node.get("title"), str) and node.get("type") not in ("object", None):
+        node.pop("title")
     return node
 
 
 def _nullable_union(node: dict[str, Any]) -> dict[str, Any]:
-    """`anyOf: [X, {type: null}]` -> X with `nullable: true`."""
+    """`anyOf: [X, null]` -> X with `nullable: true` (a `$ref` X is marked for
+    _derive_nullable_refs, as 3.0 allows no siblings beside a `$ref`)."""
     for key in ("anyOf", "oneOf"):
         options = node.get(key)
-        if not (isinstance(options, list) and {"type": "null"} in options):
+        if not (isinstance(options, list) and any(o in _NULL_SCHEMAS for o in options)):
             continue
-        rest = [option for option in options if option != {"type": "null"}]
+        rest = [option for option in options if option not in _NULL_SCHEMAS]
         del node[key]
-        if len(rest) == 1:
-            # A $ref cannot have siblings in 3.0: wrap it to add nullable.
-            node = {**node, **({"allOf": rest} if "$ref" in rest[0] else rest[0])}
-        else:
-            node[key] = rest
-        node["nullable"] = True
+        if len(rest) != 1:
+            raise SystemExit(f"cannot express a union of {len(rest)} types in OpenAPI 3.0")
+        if "$ref" in rest[0]:
+            return {**node, "$ref": rest[0]["$ref"], "x-nullable-ref": True}
+        return {**node, **rest[0], "nullable": True}
     return node
 
 
@@ -303,6 +345,44 @@ def _nullable_type_list(node: dict[str, Any]) -> None:
         if len(types) < len(node["type"]):
             node["nullable"] = True
         node["type"] = types[0] if len(types) == 1 else types
+
+
+def _name_inline_enums(schemas: dict[str, Any]) -> None:
+    """Low-code importers map an enum only as a named schema: every enum a property holds
+    inline must already be one (a StrEnum in compare/schemas.py)."""
+    for name, schema in schemas.items():
+        for prop, sub in schema.get("properties", {}).items():
+            if "enum" in sub:
+                raise SystemExit(f"{name}.{prop}: declare the enum as a StrEnum in schemas.py")
+
+
+def _derive_nullable_refs(schemas: dict[str, Any], paths: dict[str, Any]) -> None:
+    """A nullable `$ref` to X becomes a `$ref` to NullableX, a copy of X that allows null
+    (OpenAPI 3.0 has no other way without allOf, which low-code importers refuse)."""
+
+    def visit(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+        elif isinstance(node, dict):
+            if node.pop("x-nullable-ref", False):
+                target = node["$ref"].rsplit("/", 1)[1]
+                derived = f"Nullable{target}"
+                if derived not in schemas:
+                    copy = json.loads(json.dumps(schemas[target]))
+                    copy["nullable"] = True
+                    if "enum" in copy and None not in copy["enum"]:
+                        copy["enum"].append(None)
+                    copy.pop("example", None)
+                    schemas[derived] = copy
+                node["$ref"] = f"#/components/schemas/{derived}"
+                for sibling in [key for key in node if key != "$ref"]:
+                    del node[sibling]
+            for value in list(node.values()):
+                visit(value)
+
+    visit(paths)
+    visit(schemas)
 
 
 def _only_referenced(schemas: dict[str, Any], paths: dict[str, Any]) -> dict[str, Any]:

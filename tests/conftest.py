@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from faceauth.adapters.retry import RetryPolicy
 from faceauth.adapters.s3_store import S3ImageStore
 from faceauth.db import migrate
 from faceauth.db.session import Database
@@ -62,8 +63,8 @@ def database(db_engine: Engine) -> Iterator[Database]:
     """The Database over the test schema, emptied after each test."""
     yield Database(db_engine)
     with db_engine.begin() as conn:
-        conn.execute(text("DELETE FROM runs"))
-        conn.execute(text("DELETE FROM users"))
+        for table in ("runs", "pending_runs", "idempotency_records", "users"):
+            conn.execute(text(f"DELETE FROM {table}"))
 
 
 @pytest.fixture
@@ -90,7 +91,7 @@ def s3_client(aws_credentials: None) -> Iterator[Any]:
 
 @pytest.fixture
 def image_store(s3_client: Any) -> S3ImageStore:
-    return S3ImageStore(s3_client, BUCKET)
+    return S3ImageStore(s3_client, BUCKET, RetryPolicy("image_store", attempt_seconds=7.0))
 
 
 def object_keys(s3_client: Any, prefix: str = "") -> list[str]:

@@ -1,61 +1,30 @@
 """Typed Python client for the faceauth selfie-login API (contract v1)."""
 
+from faceauth_client import api_errors
 from faceauth_client._version import __version__
+from faceauth_client.api_errors import *  # noqa: F403 - one class per code of the error table
 from faceauth_client.client import Client
 from faceauth_client.errors import (
-    AlreadyRegisteredError,
-    DependencyUnavailableError,
     FaceAuthApiError,
     FaceAuthClientError,
-    FaceTooSmallError,
-    ForbiddenError,
-    ImageTooLargeError,
-    InternalServerError,
-    InvalidBase64Error,
-    InvalidImageError,
-    InvalidRequestError,
     InvalidResponseError,
-    MultipleFacesError,
-    NoFaceDetectedError,
-    NotFoundError,
-    QuotaExceededError,
     RequestTimeoutError,
-    ThrottledError,
     TransportError,
-    UnsupportedMediaTypeError,
-    UserLockedError,
-    UserNotRegisteredError,
 )
 from faceauth_client.models import Health, LastVerification, Registration, UserStatus, Verification
 
 __all__ = [
-    "AlreadyRegisteredError",
     "Client",
-    "DependencyUnavailableError",
     "FaceAuthApiError",
     "FaceAuthClientError",
-    "FaceTooSmallError",
-    "ForbiddenError",
     "Health",
-    "ImageTooLargeError",
-    "InternalServerError",
-    "InvalidBase64Error",
-    "InvalidImageError",
-    "InvalidRequestError",
     "InvalidResponseError",
     "LastVerification",
-    "MultipleFacesError",
-    "NoFaceDetectedError",
-    "NotFoundError",
-    "QuotaExceededError",
     "Registration",
     "RequestTimeoutError",
-    "ThrottledError",
     "TransportError",
-    "UnsupportedMediaTypeError",
-    "UserLockedError",
-    "UserNotRegisteredError",
     "UserStatus",
     "Verification",
     "__version__",
 ]
+__all__ += api_errors.__all__

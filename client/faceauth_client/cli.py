@@ -1,7 +1,7 @@
 """The `faceauth` command line: register, verify and inspect users from a terminal or a pipeline.
 
 Exit codes: 0 success (PASS for verify), 1 verify FAIL, 2 usage error, 3 API error,
-4 API unreachable, throttled or a dependency unavailable (worth retrying later).
+4 worth retrying later: no answer, or an error the API's error table marks retryable.
 """
 
 from __future__ import annotations
@@ -9,35 +9,31 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from faceauth_client.client import USER_ID_PATTERN, Client
-from faceauth_client.errors import (
-    DependencyUnavailableError,
-    FaceAuthApiError,
-    FaceAuthClientError,
-    ThrottledError,
-    TransportError,
-)
+from faceauth_client.client import DEFAULT_MAX_IMAGE_BYTES, USER_ID_PATTERN, Client
+from faceauth_client.errors import FaceAuthApiError, FaceAuthClientError, TransportError
 from faceauth_client.models import Registration, UserStatus, Verification
 
 EXIT_OK = 0
 EXIT_FAIL = 1
 EXIT_USAGE = 2
 EXIT_API_ERROR = 3
-EXIT_UNAVAILABLE = 4
+EXIT_RETRY_LATER = 4
 
 _COMMANDS_WITH_PHOTO = ("register", "reregister", "verify")
+_COMMANDS_WITH_KEY = (*_COMMANDS_WITH_PHOTO, "erase")  # they change state: Idempotency-Key
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="faceauth",
         description="Selfie login API client (faceauth API contract v1).",
-        epilog="Exit codes: 0 ok/PASS, 1 FAIL, 2 usage, 3 API error, 4 unavailable.",
+        epilog="Exit codes: 0 ok/PASS, 1 FAIL, 2 usage, 3 API error, 4 retry later.",
     )
     parser.add_argument(
         "--base-url",
@@ -51,6 +47,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="API key sent as x-api-key (env FACEAUTH_API_KEY)",
     )
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds (default 10)")
+    parser.add_argument(
+        "--max-retries",
+        type=_count,
+        default=3,
+        help="retries of a retryable error or a lost connection (default 3)",
+    )
+    parser.add_argument(
+        "--max-image-bytes",
+        type=_count,
+        default=DEFAULT_MAX_IMAGE_BYTES,
+        help="refuse a larger photo before sending it "
+        f"(default {DEFAULT_MAX_IMAGE_BYTES}, the API's default limit)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     helps = {
         "register": "store the first reference photo of a user",
@@ -66,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--user", required=True, type=_user_id, help="user id")
         if name in _COMMANDS_WITH_PHOTO:
             command.add_argument("photo", type=Path, help="JPEG or PNG file")
+        if name in _COMMANDS_WITH_KEY:
+            command.add_argument(
+                "--idempotency-key",
+                type=_uuid,
+                help="UUID sent as Idempotency-Key (default: a new one); to retry a failed "
+                "run, pass the key it printed, so the API runs the request at most once",
+            )
     return parser
 
 
@@ -90,39 +106,52 @@ def main(
             photo = args.photo.read_bytes()
         except OSError as exc:
             parser.error(f"cannot read {args.photo}: {exc.strerror}")
+    key = None
+    if args.command in _COMMANDS_WITH_KEY:
+        key = args.idempotency_key or str(uuid.uuid4())
     try:
-        client = Client(args.base_url, args.api_key or "", timeout=args.timeout)
+        client = Client(
+            args.base_url,
+            args.api_key or "",
+            timeout=args.timeout,
+            max_retries=args.max_retries,
+            max_image_bytes=args.max_image_bytes,
+        )
     except ValueError as exc:
         parser.error(str(exc))
     try:
-        return _run(client, args.command, getattr(args, "user", ""), photo, out)
-    except (DependencyUnavailableError, ThrottledError) as exc:
-        print(f"UNAVAILABLE  {exc.code}: {exc.message}{_retry_hint(exc)}", file=err)
-        return EXIT_UNAVAILABLE
+        return _run(client, args.command, getattr(args, "user", ""), photo, out, key=key)
     except FaceAuthApiError as exc:
         print(f"ERROR  {exc.code} ({exc.status}): {exc.message}{_retry_hint(exc)}", file=err)
-        return EXIT_API_ERROR
+        if not exc.retryable:
+            return EXIT_API_ERROR
+        _print_key_hint(key, err)
+        return EXIT_RETRY_LATER
     except TransportError as exc:
         print(f"UNAVAILABLE  {exc}", file=err)
-        return EXIT_UNAVAILABLE
+        _print_key_hint(key, err)
+        return EXIT_RETRY_LATER
     except FaceAuthClientError as exc:
         print(f"ERROR  {exc}", file=err)
         return EXIT_API_ERROR
 
 
-def _run(client: Client, command: str, user: str, photo: bytes, out: TextIO) -> int:
+def _run(
+    client: Client, command: str, user: str, photo: bytes, out: TextIO, *, key: str | None
+) -> int:
     if command == "register":
-        _print_registration("REGISTERED", client.register(user, photo), out)
+        _print_registration("REGISTERED", client.register(user, photo, idempotency_key=key), out)
     elif command == "reregister":
-        _print_registration("REREGISTERED", client.replace_reference(user, photo), out)
+        registration = client.replace_reference(user, photo, idempotency_key=key)
+        _print_registration("REREGISTERED", registration, out)
     elif command == "verify":
-        verification = client.verify(user, photo)
+        verification = client.verify(user, photo, idempotency_key=key)
         _print_verification(verification, out)
         return EXIT_OK if verification.passed else EXIT_FAIL
     elif command == "status":
         _print_status(client.status(user), out)
     elif command == "erase":
-        client.erase(user)
+        client.erase(user, idempotency_key=key)
         print(f"ERASED  user {user}", file=out)
     else:
         print(f"OK  {client.health().status}", file=out)
@@ -139,7 +168,7 @@ def _print_registration(label: str, registration: Registration, out: TextIO) -> 
 
 def _print_verification(verification: Verification, out: TextIO) -> None:
     print(
-        f"{verification.result}  similarity {verification.similarity:.1f} "
+        f"{verification.result}  similarity {verification.similarity:.2f} "
         f"(threshold {verification.threshold:g})",
         file=out,
     )
@@ -153,7 +182,7 @@ def _print_status(status: UserStatus, out: TextIO) -> None:
         lines.append("last verify   none")
     else:
         outcome = last.result or f"error {last.error_code}"
-        similarity = "" if last.similarity is None else f", similarity {last.similarity:.1f}"
+        similarity = "" if last.similarity is None else f", similarity {last.similarity:.2f}"
         lines.append(f"last verify   {outcome}{similarity} at {_when(last.verified_at)}")
     locked = f"yes, until {_when(status.locked_until)}" if status.locked else "no"
     lines.append(f"locked        {locked}")
@@ -171,10 +200,29 @@ def _retry_hint(error: FaceAuthApiError) -> str:
     return f" (retry after {error.retry_after:g} s)"
 
 
+def _print_key_hint(key: str | None, err: TextIO) -> None:
+    # The request may have run: the same key makes a retry return its answer, not run it again.
+    if key is not None:
+        print(f"retry with --idempotency-key {key}", file=err)
+
+
 def _user_id(value: str) -> str:
     if not USER_ID_PATTERN.fullmatch(value):
         raise argparse.ArgumentTypeError("must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'")
     return value
+
+
+def _uuid(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a UUID") from None
+
+
+def _count(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError("must be a whole number >= 0")
+    return int(value)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import http.client
 import json
 import re
 import socket
@@ -10,6 +12,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,20 +20,27 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from faceauth_client._version import __version__
+from faceauth_client.api_errors import (
+    ERRORS_BY_CODE,
+    ERRORS_BY_STATUS,
+    OTHER_4XX_ERROR,
+    OTHER_5XX_ERROR,
+    ImageTooLargeError,
+)
 from faceauth_client.errors import (
     FaceAuthApiError,
     InvalidResponseError,
-    QuotaExceededError,
     RequestTimeoutError,
     TransportError,
-    error_class_for,
 )
 from faceauth_client.models import Health, Registration, UserStatus, Verification
 
 USER_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-# Only these are safe to resend: a 503 or 429 request changed nothing. A gateway 502/504
-# (also DEPENDENCY_UNAVAILABLE) may come after a verification was recorded, so it is not.
-RETRYABLE_STATUSES = frozenset({429, 503})
+# The API's own default (FACEAUTH_MAX_IMAGE_BYTES); tests/client checks that they agree.
+DEFAULT_MAX_IMAGE_BYTES = 4 * 1024 * 1024
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+# Requests that change state carry a key, so a retry returns the first answer.
+_KEYED_METHODS = frozenset({"POST", "PUT", "DELETE"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +55,15 @@ class Client:
 
     `base_url` includes the stage, e.g. `http://127.0.0.1:8080/v1` or
     `https://<api-id>.execute-api.<region>.amazonaws.com/v1`. `timeout` (seconds) bounds
-    connecting and each read. A 503 or 429 answer is retried up to `max_retries` times, waiting
-    `Retry-After` when the API sends it and `backoff_base * 2**attempt` otherwise; a wait longer
-    than `max_retry_wait` is not attempted and the error is raised instead. A spent quota
-    (429 QUOTA_EXCEEDED) and the gateway's 502/504 are raised at once.
+    connecting and each read. An image over `max_image_bytes` (the API's default limit) raises
+    ImageTooLargeError without being sent.
+
+    Every POST, PUT and DELETE carries an `Idempotency-Key` (a new UUID per call unless the
+    caller passes `idempotency_key`), and its retries reuse it, so the API answers a retry
+    of a request it already ran with the first answer. An error the API's error table marks
+    retryable, and a failed or timed-out connection, is retried up to `max_retries` times,
+    waiting `Retry-After` when the answer has it and `backoff_base * 2**attempt` otherwise;
+    a wait longer than `max_retry_wait` is not attempted and the error is raised instead.
     """
 
     def __init__(
@@ -60,53 +75,76 @@ class Client:
         max_retries: int = 3,
         backoff_base: float = 0.5,
         max_retry_wait: float = 30,
+        max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValueError("base_url must start with http:// or https://")
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
+        if max_image_bytes < 1:
+            raise ValueError("max_image_bytes must be >= 1")
         self._base_url = base_url.rstrip("/")
         self._api_key = api_key
         self._timeout = timeout
         self._max_retries = max_retries
         self._backoff_base = backoff_base
         self._max_retry_wait = max_retry_wait
+        self._max_image_bytes = max_image_bytes
         self._sleep = sleep
+        self._opener = urllib.request.build_opener(_HTTPHandler(), _HTTPSHandler())
 
-    def register(self, user_id: str, image_bytes: bytes) -> Registration:
+    def register(
+        self, user_id: str, image_bytes: bytes, *, idempotency_key: str | None = None
+    ) -> Registration:
         """Store the user's first reference image.
 
         Raises AlreadyRegisteredError, a face/image error (422/400/413) or another
         FaceAuthClientError.
         """
-        body = self._call("POST", _registration_path(user_id), _image_body(image_bytes))
+        path = _registration_path(user_id)
+        body = self._call("POST", path, self._image_body(image_bytes), key=idempotency_key)
         return Registration.from_json(body)
 
-    def replace_reference(self, user_id: str, image_bytes: bytes) -> Registration:
+    def replace_reference(
+        self, user_id: str, image_bytes: bytes, *, idempotency_key: str | None = None
+    ) -> Registration:
         """Replace the user's reference image (re-enrolment). Raises UserNotRegisteredError."""
-        body = self._call("PUT", _registration_path(user_id), _image_body(image_bytes))
+        path = _registration_path(user_id)
+        body = self._call("PUT", path, self._image_body(image_bytes), key=idempotency_key)
         return Registration.from_json(body)
 
-    def verify(self, user_id: str, image_bytes: bytes) -> Verification:
+    def verify(
+        self, user_id: str, image_bytes: bytes, *, idempotency_key: str | None = None
+    ) -> Verification:
         """Compare a capture with the user's reference; a FAIL is a result, not an exception.
 
         Raises UserNotRegisteredError, UserLockedError (with retry_after) or a face/image error.
         """
         path = f"/users/{_quote_user(user_id)}/verification"
-        return Verification.from_json(self._call("POST", path, _image_body(image_bytes)))
+        body = self._call("POST", path, self._image_body(image_bytes), key=idempotency_key)
+        return Verification.from_json(body)
 
     def status(self, user_id: str) -> UserStatus:
         """Return registration, last verification and lock state; unknown users are unregistered."""
         return UserStatus.from_json(self._call("GET", f"/users/{_quote_user(user_id)}"))
 
-    def erase(self, user_id: str) -> None:
+    def erase(self, user_id: str, *, idempotency_key: str | None = None) -> None:
         """Erase the user's reference and captures. Idempotent."""
-        self._call("DELETE", _registration_path(user_id))
+        self._call("DELETE", _registration_path(user_id), key=idempotency_key)
 
     def health(self) -> Health:
         """Return the API's health; raises DependencyUnavailableError when its database is down."""
         return Health.from_json(self._call("GET", "/health", authenticated=False))
+
+    def _image_body(self, image_bytes: bytes) -> dict[str, str]:
+        if len(image_bytes) > self._max_image_bytes:
+            raise ImageTooLargeError(
+                ImageTooLargeError.status,
+                f"The image is {len(image_bytes)} bytes; the API accepts at most "
+                f"{self._max_image_bytes} bytes (max_image_bytes).",
+            )
+        return {"image": base64.b64encode(image_bytes).decode("ascii")}
 
     def _call(
         self,
@@ -115,48 +153,50 @@ class Client:
         payload: Mapping[str, Any] | None = None,
         *,
         authenticated: bool = True,
+        key: str | None = None,
     ) -> Any:
-        attempt = 0
-        while True:
-            answer = self._send(method, path, payload, authenticated=authenticated)
-            if answer.status < 400:
-                return _json_or_none(answer)
-            error = _api_error(answer)
-            wait = self._retry_wait(error, attempt)
-            if wait is None:
-                raise error
-            self._sleep(wait)
-            attempt += 1
-
-    def _retry_wait(self, error: FaceAuthApiError, attempt: int) -> float | None:
-        retryable = error.status in RETRYABLE_STATUSES and not isinstance(error, QuotaExceededError)
-        if not retryable or attempt >= self._max_retries:
-            return None
-        wait = error.retry_after
-        if wait is None:
-            wait = self._backoff_base * 2**attempt
-        return wait if wait <= self._max_retry_wait else None
-
-    def _send(
-        self,
-        method: str,
-        path: str,
-        payload: Mapping[str, Any] | None,
-        *,
-        authenticated: bool,
-    ) -> _Answer:
         headers = {"Accept": "application/json", "User-Agent": f"faceauth-client/{__version__}"}
         if authenticated:
             headers["x-api-key"] = self._api_key
+        if method in _KEYED_METHODS:
+            headers[IDEMPOTENCY_HEADER] = _idempotency_key(key)
         data = None
         if payload is not None:
             data = json.dumps(payload).encode()
             headers["Content-Type"] = "application/json"
-        # The scheme is checked in __init__, so urlopen cannot be pointed at file: URLs.
+        attempt = 0
+        while True:
+            failure: FaceAuthApiError | TransportError
+            try:
+                answer = self._send(method, path, headers, data)
+            except TransportError as exc:
+                failure = exc
+            else:
+                if answer.status < 400:
+                    return _json_or_none(answer)
+                failure = _api_error(answer)
+            wait = self._retry_wait(failure, attempt)
+            if wait is None:
+                raise failure
+            self._sleep(wait)
+            attempt += 1
+
+    def _retry_wait(self, error: FaceAuthApiError | TransportError, attempt: int) -> float | None:
+        if attempt >= self._max_retries:
+            return None
+        if isinstance(error, FaceAuthApiError) and not error.retryable:
+            return None
+        wait = error.retry_after if isinstance(error, FaceAuthApiError) else None
+        if wait is None:
+            wait = self._backoff_base * 2**attempt
+        return wait if wait <= self._max_retry_wait else None
+
+    def _send(self, method: str, path: str, headers: dict[str, str], data: bytes | None) -> _Answer:
+        # The scheme is checked in __init__, so the opener cannot be pointed at file: URLs.
         url = self._base_url + path
         request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:  # noqa: S310
+            with self._opener.open(request, timeout=self._timeout) as response:
                 return _Answer(
                     response.status, response.headers.get("Retry-After"), response.read()
                 )
@@ -171,8 +211,44 @@ class Client:
                     f"{method} {path}: no answer in {self._timeout} s"
                 ) from exc
             raise TransportError(f"{method} {path}: {exc.reason}") from exc
-        except (ConnectionError, OSError) as exc:
+        except (ConnectionError, OSError, http.client.HTTPException) as exc:
             raise TransportError(f"{method} {path}: {exc}") from exc
+
+
+class _AnswerFirstHTTPConnection(http.client.HTTPConnection):
+    """Reads the answer even when the server stopped reading the body (a 413 before it all
+    arrived): the answer, or the lack of one, then decides what the caller sees."""
+
+    def send(self, data: Any) -> None:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            super().send(data)
+
+
+class _AnswerFirstHTTPSConnection(http.client.HTTPSConnection):
+    """The same for HTTPS."""
+
+    def send(self, data: Any) -> None:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            super().send(data)
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_AnswerFirstHTTPConnection, req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_AnswerFirstHTTPSConnection, req)
+
+
+def _idempotency_key(key: str | None) -> str:
+    if key is None:
+        return str(uuid.uuid4())
+    try:
+        return str(uuid.UUID(key))
+    except ValueError:
+        raise ValueError("idempotency_key must be a UUID") from None
 
 
 def _quote_user(user_id: str) -> str:
@@ -183,10 +259,6 @@ def _quote_user(user_id: str) -> str:
 
 def _registration_path(user_id: str) -> str:
     return f"/users/{_quote_user(user_id)}/registration"
-
-
-def _image_body(image_bytes: bytes) -> dict[str, str]:
-    return {"image": base64.b64encode(image_bytes).decode("ascii")}
 
 
 def _json_or_none(answer: _Answer) -> Any:
@@ -200,7 +272,7 @@ def _json_or_none(answer: _Answer) -> Any:
 
 def _api_error(answer: _Answer) -> FaceAuthApiError:
     code: str | None = None
-    message = f"HTTP {answer.status}"
+    message: str | None = None
     try:
         body = json.loads(answer.body) if answer.body else None
     except ValueError:
@@ -209,12 +281,21 @@ def _api_error(answer: _Answer) -> FaceAuthApiError:
         error = body.get("error")
         if isinstance(error, dict):
             code = error.get("code") if isinstance(error.get("code"), str) else None
-            message = str(error.get("message", message))
+            message = str(error["message"]) if "message" in error else None
         elif isinstance(body.get("message"), str):  # API Gateway's own answers
             message = body["message"]
-    error_class = error_class_for(answer.status, code)
+    error_class = _error_class(answer.status, code)
     retry_after = _retry_after(answer.retry_after)
-    return error_class(answer.status, message, retry_after, code)
+    return error_class(answer.status, message or error_class.default_message, retry_after, code)
+
+
+def _error_class(status: int, code: str | None) -> type[FaceAuthApiError]:
+    """The class of an error answer: by its code, or by its status when it has no error body."""
+    if code is not None:
+        return ERRORS_BY_CODE.get(code, FaceAuthApiError)  # a newer code keeps the base class
+    if status in ERRORS_BY_STATUS:
+        return ERRORS_BY_STATUS[status]
+    return OTHER_5XX_ERROR if status >= 500 else OTHER_4XX_ERROR
 
 
 def _retry_after(value: str | None) -> float | None:

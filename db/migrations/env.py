@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from faceauth.bootstrap import database_engine
 from faceauth.db.models import Base
-from faceauth.db.session import build_engine
 from faceauth.settings import get_settings
 
 config = context.config
@@ -28,7 +28,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = build_engine(get_settings())
+    engine = database_engine(get_settings())
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()

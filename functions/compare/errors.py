@@ -1,14 +1,19 @@
-"""The one error table of the API (domain error code -> HTTP status) and the resolver's
-exception handlers. Every failure leaves as {"error": {"code", "message"}}: never a bare 500."""
+"""The API's errors: the one error table (error_codes.json, shared with the OpenAPI
+document, API Gateway's gateway responses and the typed client) and the resolver's
+exception handlers. Every failure leaves as {"error": {"code", "message"}}: never a bare 500.
+"""
 
 from __future__ import annotations
 
 import binascii
 import json
+from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, cast
+from importlib import resources
+from typing import Any, Literal, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.depends import DependencyResolutionError
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
@@ -16,119 +21,172 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 
-from compare.models import ErrorResponse
+from compare.schemas import ErrorResponse
 from faceauth import errors
 from faceauth.observability import add_dimensioned_metric, logger
 
-STATUS_BY_ERROR: dict[type[errors.FaceAuthError], HTTPStatus] = {
-    errors.InvalidRequest: HTTPStatus.BAD_REQUEST,
-    errors.InvalidBase64: HTTPStatus.BAD_REQUEST,
-    errors.InvalidImage: HTTPStatus.BAD_REQUEST,
-    errors.ImageTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-    errors.UnsupportedMediaType: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-    errors.NoFaceDetected: HTTPStatus.UNPROCESSABLE_ENTITY,
-    errors.MultipleFaces: HTTPStatus.UNPROCESSABLE_ENTITY,
-    errors.FaceTooSmall: HTTPStatus.UNPROCESSABLE_ENTITY,
-    errors.UserNotRegistered: HTTPStatus.NOT_FOUND,
-    errors.AlreadyRegistered: HTTPStatus.CONFLICT,
-    errors.UserLocked: HTTPStatus.LOCKED,
-    errors.DependencyUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
-}
+INTERNAL_ERROR = "INTERNAL_ERROR"
+NOT_FOUND = "NOT_FOUND"
 
-_IMAGE_ERRORS = (
+
+@dataclass(frozen=True, slots=True)
+class ErrorSpec:
+    """One row of the error table."""
+
+    code: str
+    status: int
+    retryable: bool
+    retry_after: int | Literal["computed"] | None
+    message: str
+
+
+def _load_table() -> tuple[dict[str, ErrorSpec], dict[str, dict[str, Any]]]:
+    raw = json.loads(resources.files("compare").joinpath("error_codes.json").read_text())
+    table = {
+        code: ErrorSpec(code, row["status"], row["retryable"], row["retryAfter"], row["message"])
+        for code, row in raw["errors"].items()
+    }
+    return table, raw["gatewayResponses"]
+
+
+ERROR_TABLE, GATEWAY_RESPONSES = _load_table()
+
+
+def spec_for(exc: errors.FaceAuthError) -> ErrorSpec:
+    """The table row of an error: its own code's, else the nearest base class's, so a new
+    subclass never becomes a 500."""
+    for cls in type(exc).__mro__:
+        code = vars(cls).get("code")
+        if code in ERROR_TABLE:
+            return ERROR_TABLE[code]
+    return ERROR_TABLE[INTERNAL_ERROR]
+
+
+def error_response(
+    code: str, message: str | None = None, retry_after: float | None = None
+) -> Response[Any]:
+    """The answer for an error code of the table (counted in the Errors metric)."""
+    spec = ERROR_TABLE[code]
+    headers = {}
+    if spec.retry_after == "computed" and retry_after is not None:
+        headers["Retry-After"] = str(int(retry_after))
+    elif isinstance(spec.retry_after, int):
+        headers["Retry-After"] = str(spec.retry_after)
+    add_dimensioned_metric("Errors", 1, MetricUnit.Count, ErrorCode=code)
+    return Response(
+        status_code=spec.status,
+        content_type="application/json",
+        body=json.dumps({"error": {"code": code, "message": message or spec.message}}),
+        headers=headers,
+    )
+
+
+def response_for(exc: errors.FaceAuthError) -> Response[Any]:
+    """The answer for a domain error, by the table."""
+    if isinstance(exc, errors.DependencyUnavailable):
+        logger.warning("dependency unavailable", extra={"dependency": exc.dependency})
+    retry_after = exc.retry_after_seconds if isinstance(exc, errors.RetryLater) else None
+    return error_response(spec_for(exc).code, exc.message, retry_after)
+
+
+def is_final(status: int, body: str) -> bool:
+    """Whether an answer is the request's final answer (kept for idempotent retries): a
+    success, or an error the table does not call retryable."""
+    if status < HTTPStatus.BAD_REQUEST:
+        return True
+    try:
+        code = json.loads(body)["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    spec = ERROR_TABLE.get(code)
+    return spec is not None and not spec.retryable and status < HTTPStatus.INTERNAL_SERVER_ERROR
+
+
+ERROR_CODES_KEY = "x-error-codes"
+
+
+def error_responses(*documented: type[errors.FaceAuthError]) -> dict[int, OpenAPIResponse]:
+    """OpenAPI `responses` for a route: the given errors and 503, each status with the list
+    of its codes as data (``x-error-codes``, which scripts/gen_openapi.py turns into the
+    description and one example per code)."""
+    by_status: dict[int, list[str]] = {}
+    listed: tuple[type[errors.FaceAuthError], ...] = (*documented, errors.DependencyUnavailable)
+    for error in listed:
+        spec = ERROR_TABLE[error.code]
+        codes = by_status.setdefault(spec.status, [])
+        if spec.code not in codes:
+            codes.append(spec.code)
+    return cast(
+        dict[int, OpenAPIResponse],
+        {
+            status: {
+                "description": HTTPStatus(status).phrase,
+                "content": {"application/json": {"model": ErrorResponse}},
+                ERROR_CODES_KEY: codes,
+            }
+            for status, codes in by_status.items()
+        },
+    )
+
+
+# What the OpenAPI document lists per kind of route (with 503, which every route has).
+IDEMPOTENCY_ERRORS = (
     errors.InvalidRequest,
+    errors.IdempotencyKeyInUse,
+    errors.IdempotencyKeyReused,
+)
+IMAGE_ERRORS = (
     errors.InvalidBase64,
     errors.InvalidImage,
     errors.ImageTooLarge,
     errors.UnsupportedMediaType,
 )
-_FACE_ERRORS = (errors.NoFaceDetected, errors.MultipleFaces, errors.FaceTooSmall)
-
-
-def error_responses(*extra: type[errors.FaceAuthError]) -> dict[int, OpenAPIResponse]:
-    """OpenAPI `responses` for a route: the given errors and 503, codes listed per status."""
-    documented: dict[int, dict[str, Any]] = {}
-    listed: tuple[type[errors.FaceAuthError], ...] = (*extra, errors.DependencyUnavailable)
-    for error in listed:
-        status = STATUS_BY_ERROR[error]
-        entry = documented.setdefault(
-            int(status),
-            {
-                "description": status.phrase,
-                "content": {"application/json": {"model": ErrorResponse}},
-            },
-        )
-        codes = entry.setdefault("x-error-codes", [])
-        if error.code not in codes:
-            codes.append(error.code)
-    for entry in documented.values():
-        entry["description"] = f"{entry['description']}: {', '.join(entry.pop('x-error-codes'))}"
-    return cast(dict[int, OpenAPIResponse], documented)
-
-
-IMAGE_ROUTE_ERRORS = (*_IMAGE_ERRORS, *_FACE_ERRORS)
-
-
-def error_response(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> Response[Any]:
-    add_dimensioned_metric("Errors", 1, MetricUnit.Count, ErrorCode=code)
-    return Response(
-        status_code=status,
-        content_type="application/json",
-        body=json.dumps({"error": {"code": code, "message": message}}),
-        headers=headers or {},
-    )
-
-
-def _domain_error(exc: errors.FaceAuthError) -> Response[Any]:
-    status = STATUS_BY_ERROR.get(type(exc), HTTPStatus.INTERNAL_SERVER_ERROR)
-    headers = {}
-    if isinstance(exc, errors.DependencyUnavailable | errors.UserLocked):
-        headers["Retry-After"] = str(exc.retry_after_seconds)
-    if isinstance(exc, errors.DependencyUnavailable):
-        logger.warning("dependency unavailable", extra={"dependency": exc.dependency})
-    return error_response(status, exc.code, exc.message, headers)
+FACE_ERRORS = (errors.NoFaceDetected, errors.MultipleFaces, errors.FaceTooSmall)
+IMAGE_ROUTE_ERRORS = (*IDEMPOTENCY_ERRORS, *IMAGE_ERRORS, *FACE_ERRORS)
 
 
 def _not_json(_exc: RequestUnsupportedContentType) -> Response[Any]:
-    return _domain_error(errors.UnsupportedMediaType())
+    return response_for(errors.UnsupportedMediaType())
 
 
 def _invalid_request(exc: RequestValidationError) -> Response[Any]:
-    return error_response(
-        HTTPStatus.BAD_REQUEST, errors.InvalidRequest.code, _describe(exc.errors())
-    )
+    return response_for(errors.InvalidRequest(_describe(exc.errors())))
 
 
 def _bad_base64_body(_exc: binascii.Error) -> Response[Any]:
     # A base64-encoded proxy body that is not base64 fails inside Powertools itself.
-    return _domain_error(errors.InvalidBase64())
+    return response_for(errors.InvalidBase64())
 
 
 def _undecodable_body(_exc: UnicodeDecodeError) -> Response[Any]:
     # A binary (base64-encoded) proxy body that is not UTF-8 cannot be JSON.
-    return _domain_error(errors.InvalidRequest("The body is not UTF-8 encoded JSON."))
+    return response_for(errors.InvalidRequest("The body is not UTF-8 encoded JSON."))
+
+
+def _unresolved_dependency(exc: DependencyResolutionError) -> Response[Any]:
+    # Building the service failed (e.g. the database secret could not be read).
+    if isinstance(exc.__cause__, errors.FaceAuthError):
+        return response_for(exc.__cause__)
+    return _unexpected(exc)
 
 
 def _not_found(_exc: Exception) -> Response[Any]:
-    return error_response(HTTPStatus.NOT_FOUND, "NOT_FOUND", "No such resource or method.")
+    return error_response(NOT_FOUND)
 
 
 def _unexpected(exc: Exception) -> Response[Any]:
     logger.exception("unhandled error", extra={"error_type": type(exc).__name__})
-    return error_response(
-        HTTPStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "Something went wrong on our side."
-    )
+    return error_response(INTERNAL_ERROR)
 
 
 def register_error_handlers(app: APIGatewayRestResolver) -> None:
     """Map every exception the routes can raise to the error body and status."""
-    app.exception_handler(errors.FaceAuthError)(_domain_error)
+    app.exception_handler(errors.FaceAuthError)(response_for)
     app.exception_handler(RequestUnsupportedContentType)(_not_json)
     app.exception_handler(RequestValidationError)(_invalid_request)
     app.exception_handler(binascii.Error)(_bad_base64_body)
     app.exception_handler(UnicodeDecodeError)(_undecodable_body)
+    app.exception_handler(DependencyResolutionError)(_unresolved_dependency)
     app.not_found(_not_found)
     app.exception_handler(Exception)(_unexpected)
 

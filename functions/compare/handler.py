@@ -1,57 +1,110 @@
-"""The v1 API: routes only. Validation at the edge, one call into the domain, typed output."""
+"""The v1 API: routes only. Validation at the edge, one call into the domain, typed output.
 
+The routes get the container's service and the request's deadline through Powertools'
+dependency injection (`Depends`); tests replace `compare_dependencies` through
+`app.dependency_overrides`.
+"""
+
+from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from compare.errors import IMAGE_ROUTE_ERRORS, error_responses, register_error_handlers
-from compare.models import (
+from compare.errors import (
+    IDEMPOTENCY_ERRORS,
+    IMAGE_ROUTE_ERRORS,
+    error_responses,
+    register_error_handlers,
+)
+from compare.idempotency import idempotent_writes
+from compare.requests import accept_json_only, parse_json_object
+from compare.schemas import (
     USER_ID_PATTERN,
     HealthResponse,
+    HealthStatus,
     ImageRequest,
     LastVerificationBody,
     RegistrationResponse,
     UserStatusResponse,
     VerificationResponse,
+    VerificationResult,
 )
-from faceauth import errors
+from faceauth import bootstrap, errors
+from faceauth.domain.deadline import Deadline
 from faceauth.domain.images import decode_base64_image
 from faceauth.domain.model import RegistrationReceipt
 from faceauth.domain.services import FaceAuthService
 from faceauth.observability import add_dimensioned_metric, logger, metrics, tracer, user_ref
 from faceauth.settings import get_settings
-from faceauth.wiring import build_service
 
+
+def cors_config(allowed_origins: tuple[str, ...]) -> CORSConfig | None:
+    """Browser access for the configured origins only; none configured, no CORS at all."""
+    if not allowed_origins:
+        return None
+    first, *others = allowed_origins
+    return CORSConfig(
+        allow_origin=first,
+        extra_origins=others,
+        allow_headers=["content-type", "x-api-key", "idempotency-key"],
+        expose_headers=["retry-after", "idempotent-replayed"],
+        max_age=600,
+    )
+
+
+app = APIGatewayRestResolver(
+    enable_validation=True,
+    json_body_deserializer=parse_json_object,
+    cors=cors_config(get_settings().cors_allowed_origins),
+)
+register_error_handlers(app)
+
+
+@cache
+def compare_dependencies() -> bootstrap.CompareDependencies:
+    """The container's service and idempotency ledger, built on first use."""
+    return bootstrap.compare_dependencies(get_settings())
+
+
+Dependencies = Annotated[bootstrap.CompareDependencies, Depends(compare_dependencies)]
+
+
+def _resolved_dependencies() -> bootstrap.CompareDependencies:
+    provider = app.dependency_overrides.get(compare_dependencies, compare_dependencies)
+    result: bootstrap.CompareDependencies = provider()
+    return result
+
+
+def _deadline() -> Deadline:
+    """The invocation's deadline: the time Lambda gives it, minus the cleanup margin."""
+    if "deadline" not in app.context:
+        margin = _resolved_dependencies().cleanup_margin_seconds
+        remaining = app.lambda_context.get_remaining_time_in_millis() / 1000
+        app.append_context(deadline=Deadline.for_invocation(remaining, margin))  # type: ignore[no-untyped-call]
+    deadline: Deadline = app.context["deadline"]
+    return deadline
+
+
+def service(dependencies: Dependencies) -> FaceAuthService:
+    return dependencies.service
+
+
+def request_deadline(_dependencies: Dependencies) -> Deadline:
+    return _deadline()
+
+
+Service = Annotated[FaceAuthService, Depends(service)]
+RequestDeadline = Annotated[Deadline, Depends(request_deadline)]
 UserId = Annotated[str, Path(pattern=USER_ID_PATTERN, description="The app's user id.")]
 ImageBody = Annotated[ImageRequest, Body()]
 
-app = APIGatewayRestResolver(enable_validation=True)
-register_error_handlers(app)
-
-_service: FaceAuthService | None = None
-
-
-def get_service() -> FaceAuthService:
-    """The container's service, built on first use (keeps cold start imports small)."""
-    global _service  # noqa: PLW0603 - one per container, by design
-    if _service is None:
-        _service = build_service(get_settings())
-    return _service
-
-
-def use_service(service: FaceAuthService | None) -> None:
-    """Swap the service (tests, the local stack)."""
-    global _service  # noqa: PLW0603
-    _service = service
-
-
-def _image(body: ImageRequest) -> bytes:
-    return decode_base64_image(body.image, get_service().image_limits)
+app.use([idempotent_writes(lambda: _resolved_dependencies().idempotency, _deadline)])
 
 
 def _request_id() -> str:
@@ -74,9 +127,15 @@ def _registration(receipt: RegistrationReceipt) -> RegistrationResponse:
     },
     tags=["registration"],
 )
-def register(userId: UserId, body: ImageBody) -> Response[RegistrationResponse]:  # noqa: N803
+def register(
+    userId: UserId,  # noqa: N803
+    body: ImageBody,
+    service: Service,
+    deadline: RequestDeadline,
+) -> Response[RegistrationResponse]:
     logger.append_keys(user_ref=user_ref(userId))
-    receipt = get_service().register_reference(userId, _image(body), _request_id())
+    image = decode_base64_image(body.image, service.image_limits)
+    receipt = service.register_reference(userId, image, deadline, _request_id())
     return Response(HTTPStatus.CREATED, "application/json", _registration(receipt))
 
 
@@ -89,20 +148,33 @@ def register(userId: UserId, body: ImageBody) -> Response[RegistrationResponse]:
     },
     tags=["registration"],
 )
-def replace_registration(userId: UserId, body: ImageBody) -> RegistrationResponse:  # noqa: N803
+def replace_registration(
+    userId: UserId,  # noqa: N803
+    body: ImageBody,
+    service: Service,
+    deadline: RequestDeadline,
+) -> RegistrationResponse:
     logger.append_keys(user_ref=user_ref(userId))
-    return _registration(get_service().replace_reference(userId, _image(body), _request_id()))
+    image = decode_base64_image(body.image, service.image_limits)
+    return _registration(service.replace_reference(userId, image, deadline, _request_id()))
 
 
 @app.delete(
     "/users/<userId>/registration",
     summary="Erase the user's reference and every stored capture (right to erasure)",
-    responses={204: {"description": "Erased (or nothing to erase)"}, **error_responses()},
+    responses={
+        204: {"description": "Erased (or nothing to erase)"},
+        **error_responses(*IDEMPOTENCY_ERRORS),
+    },
     tags=["registration"],
 )
-def erase_registration(userId: UserId) -> Response[None]:  # noqa: N803
+def erase_registration(
+    userId: UserId,  # noqa: N803
+    service: Service,
+    deadline: RequestDeadline,
+) -> Response[None]:
     logger.append_keys(user_ref=user_ref(userId))
-    get_service().erase_user(userId)
+    service.erase_user(userId, deadline)
     return Response(HTTPStatus.NO_CONTENT, "application/json", None)
 
 
@@ -111,13 +183,24 @@ def erase_registration(userId: UserId) -> Response[None]:  # noqa: N803
     summary="Verify a selfie against the reference; answers PASS or FAIL",
     responses={
         200: {"description": "Decided: PASS or FAIL"},
-        **error_responses(errors.UserNotRegistered, errors.UserLocked, *IMAGE_ROUTE_ERRORS),
+        **error_responses(
+            errors.UserNotRegistered,
+            errors.UserLocked,
+            errors.VerificationInProgress,
+            *IMAGE_ROUTE_ERRORS,
+        ),
     },
     tags=["verification"],
 )
-def verify(userId: UserId, body: ImageBody) -> VerificationResponse:  # noqa: N803
+def verify(
+    userId: UserId,  # noqa: N803
+    body: ImageBody,
+    service: Service,
+    deadline: RequestDeadline,
+) -> VerificationResponse:
     logger.append_keys(user_ref=user_ref(userId))
-    outcome = get_service().verify_capture(userId, _image(body), _request_id())
+    image = decode_base64_image(body.image, service.image_limits)
+    outcome = service.verify_capture(userId, image, deadline, _request_id())
     metrics.add_metric(
         name="FaceEngineLatency", unit=MetricUnit.Milliseconds, value=outcome.engine_seconds * 1000
     )
@@ -129,7 +212,7 @@ def verify(userId: UserId, body: ImageBody) -> VerificationResponse:  # noqa: N8
         user_id=outcome.user_id,
         similarity=outcome.similarity,
         threshold=outcome.threshold,
-        result=outcome.result.value,
+        result=VerificationResult(outcome.result.value),
         verified_at=outcome.verified_at,
     )
 
@@ -140,8 +223,8 @@ def verify(userId: UserId, body: ImageBody) -> VerificationResponse:  # noqa: N8
     responses={200: {"description": "The user's state"}, **error_responses()},
     tags=["users"],
 )
-def user_status(userId: UserId) -> UserStatusResponse:  # noqa: N803
-    status = get_service().get_status(userId)
+def user_status(userId: UserId, service: Service) -> UserStatusResponse:  # noqa: N803
+    status = service.get_status(userId)
     last = status.last_verification
     return UserStatusResponse(
         user_id=status.user_id,
@@ -149,7 +232,7 @@ def user_status(userId: UserId) -> UserStatusResponse:  # noqa: N803
         registered_at=status.registered_at,
         last_verification=LastVerificationBody(
             run_id=last.run_id,
-            result=last.result.value if last.result else None,
+            result=VerificationResult(last.result.value) if last.result else None,
             similarity=last.similarity,
             error_code=last.error_code,
             verified_at=last.verified_at,
@@ -168,34 +251,14 @@ def user_status(userId: UserId) -> UserStatusResponse:  # noqa: N803
     responses={200: {"description": "The database answers"}, **error_responses()},
     tags=["health"],
 )
-def health() -> HealthResponse:
-    get_service().check_health()
-    return HealthResponse(status="ok")
+def health(service: Service) -> HealthResponse:
+    service.check_health()
+    return HealthResponse(status=HealthStatus.OK)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    _accept_json_only(event)
+    accept_json_only(event)
     return app.resolve(event, context)
-
-
-def _accept_json_only(event: dict[str, Any]) -> None:
-    """Media types compare case-insensitively (RFC 9110), and only JSON bodies are accepted.
-
-    Powertools would parse form and multipart bodies itself (and fail on a multipart type
-    without a boundary), so any other or missing type on POST/PUT is handed to it as
-    text/plain, which it refuses with RequestUnsupportedContentType: our 415.
-    """
-    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
-    media_type = str(headers.get("content-type", "")).lower()
-    if event.get("httpMethod") in ("POST", "PUT") and (
-        media_type.split(";")[0].strip() != "application/json"
-    ):
-        media_type = "text/plain"
-    if media_type:
-        headers["content-type"] = media_type
-    event["headers"] = headers
-    multi = event.get("multiValueHeaders") or {}
-    event["multiValueHeaders"] = {k: v for k, v in multi.items() if k.lower() != "content-type"}

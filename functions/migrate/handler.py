@@ -10,8 +10,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 
+from faceauth.bootstrap import database_engine
 from faceauth.db import migrate
-from faceauth.db.session import build_engine
 from faceauth.observability import logger
 from faceauth.settings import get_settings
 
@@ -31,7 +31,7 @@ def _current_revision(engine: Any) -> str | None:
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     target = str((event or {}).get("revision", "head"))
-    engine = build_engine(get_settings())
+    engine = database_engine(get_settings())
     try:
         before = _current_revision(engine)
         migrate.upgrade(engine, target, ALEMBIC_INI if ALEMBIC_INI.exists() else None)

@@ -2,57 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from faceauth.db.purge_queue import SqlPurgeQueue
-from faceauth.db.session import build_engine
-from faceauth.domain.ports import ImageStore
-from faceauth.domain.purge import PurgePolicy, PurgeQueue, PurgeReport, purge_due_images
+from faceauth import bootstrap
+from faceauth.domain.purge import PurgeReport, purge_due_images
 from faceauth.observability import add_dimensioned_metric, logger, metrics, tracer
-from faceauth.settings import Settings, get_settings
-from faceauth.wiring import build_image_store
+from faceauth.settings import get_settings
 from purge.models import PurgeRequest, PurgeSummary
 
 # Time kept back from the Lambda timeout for the backlog count, the metrics flush and return.
 SAFETY_MARGIN_MS = 20_000
 
 
-@dataclass(frozen=True, slots=True)
-class PurgeDependencies:
-    queue: PurgeQueue
-    images: ImageStore
-    policy: PurgePolicy
-
-
-def build_dependencies(settings: Settings) -> PurgeDependencies:
-    return PurgeDependencies(
-        queue=SqlPurgeQueue(build_engine(settings), settings.retry_after_seconds),
-        images=build_image_store(settings, list_workers=settings.purge_list_workers),
-        policy=PurgePolicy.from_days(
-            settings.pass_threshold, settings.pass_retention_days, settings.fail_retention_days
-        ),
-    )
-
-
-_dependencies: PurgeDependencies | None = None
-
-
-def get_dependencies() -> PurgeDependencies:
-    """The container's dependencies, built on first use."""
-    global _dependencies  # noqa: PLW0603 - one per container, by design
-    if _dependencies is None:
-        _dependencies = build_dependencies(get_settings())
-    return _dependencies
-
-
-def use_dependencies(dependencies: PurgeDependencies | None) -> None:
-    """Swap the dependencies (tests, the local entry point)."""
-    global _dependencies  # noqa: PLW0603
-    _dependencies = dependencies
+@cache
+def dependencies() -> bootstrap.PurgeDependencies:
+    """The container's dependencies, built on first use (tests call cache_clear)."""
+    return bootstrap.purge_dependencies(get_settings())
 
 
 @logger.inject_lambda_context(log_event=False)
@@ -60,7 +29,7 @@ def use_dependencies(dependencies: PurgeDependencies | None) -> None:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = PurgeRequest.model_validate(event)
-    deps = get_dependencies()
+    deps = dependencies()
     report = purge_due_images(
         queue=deps.queue,
         images=deps.images,
@@ -99,6 +68,9 @@ def _publish(report: PurgeReport) -> None:
         name="PurgedReferences",
         unit=MetricUnit.Count,
         value=report.deleted_superseded_references,
+    )
+    metrics.add_metric(
+        name="PurgedAbandonedUploads", unit=MetricUnit.Count, value=report.deleted_abandoned_uploads
     )
     for result, count in (("PASS", report.deleted_pass), ("FAIL", report.deleted_fail)):
         add_dimensioned_metric("PurgedImages", count, MetricUnit.Count, Result=result)

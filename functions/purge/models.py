@@ -38,6 +38,8 @@ class PurgeSummary(PurgeModel):
     deleted_pass: int
     deleted_fail: int
     deleted_superseded_references: int
+    deleted_abandoned_uploads: int
+    deleted_idempotency_records: int
     failed_keys: int
     skipped_current_references: int
     rows_left: int
@@ -53,6 +55,8 @@ class PurgeSummary(PurgeModel):
             deleted_pass=report.deleted_pass,
             deleted_fail=report.deleted_fail,
             deleted_superseded_references=report.deleted_superseded_references,
+            deleted_abandoned_uploads=report.deleted_abandoned_uploads,
+            deleted_idempotency_records=report.deleted_idempotency_records,
             failed_keys=report.failed_keys,
             skipped_current_references=report.skipped_current_references,
             rows_left=report.rows_left,

@@ -35,7 +35,7 @@ def main() -> None:
 
     from compare import handler  # noqa: PLC0415 - after the environment is set
 
-    handler.get_service()  # load the face engine before the first request
+    handler.compare_dependencies()  # load the face engine before the first request
     httpd = serve(args.host, args.port, stack.api_key, REPO_ROOT / "web", handler.lambda_handler)
     print(
         f"faceauth API  http://{args.host}:{httpd.server_port}/{STAGE}   (camera page: http://{args.host}:{httpd.server_port}/)",

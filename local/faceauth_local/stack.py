@@ -14,7 +14,6 @@ from moto.server import ThreadedMotoServer
 
 from faceauth.db import migrate
 from faceauth.db.session import build_engine
-from faceauth.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOCAL_BUCKET = "faceauth-local-images"
@@ -71,7 +70,7 @@ def start_stack(state_dir: Path, s3_port: int) -> tuple[LocalStack, ThreadedMoto
     s3.create_bucket(
         Bucket=stack.bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
     )
-    engine = build_engine(Settings(database_url=database_url))
+    engine = build_engine(database_url)
     migrate.upgrade(engine)
     engine.dispose()
     # `make purge` and other local tools read where the running stack is.

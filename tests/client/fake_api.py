@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 
@@ -18,6 +19,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     raw: bytes | None = None
+    # False: answer without reading the body, then close (a server refusing a large body).
+    read_body: bool = True
 
 
 @dataclass
@@ -59,8 +62,9 @@ class FakeApi:
                 """Keep test output quiet."""
 
             def _answer(self) -> None:
+                reply = fake.replies.pop(0) if fake.replies else Reply(500, {"unscripted": 1})
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
+                raw = self.rfile.read(length) if length and reply.read_body else b""
                 fake.requests.append(
                     Seen(
                         self.command,
@@ -69,7 +73,6 @@ class FakeApi:
                         json.loads(raw) if raw else None,
                     )
                 )
-                reply = fake.replies.pop(0) if fake.replies else Reply(500, {"unscripted": 1})
                 time.sleep(reply.delay)
                 payload = reply.raw
                 if payload is None:
@@ -117,3 +120,9 @@ STATUS = {
     "lockedUntil": "2026-11-26T21:21:00Z",
     "consecutiveFailures": 5,
 }
+
+# The API's error table, which the client's error classes are generated from.
+ERROR_TABLE_PATH = (
+    Path(__file__).resolve().parents[2] / "functions" / "compare" / "error_codes.json"
+)
+ERRORS: dict[str, dict[str, Any]] = json.loads(ERROR_TABLE_PATH.read_text())["errors"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ def test_verify_pass_prints_similarity_and_exits_0(api: FakeApi, photo: Path) ->
     # When `faceauth verify` runs
     code, out, _ = run(api, "verify", "--user", "alice", str(photo))
     # Then it prints the verdict line and exits 0
-    assert out.strip() == "PASS  similarity 97.4 (threshold 90)"
+    assert out.strip() == "PASS  similarity 97.43 (threshold 90)"
     assert code == 0
 
 
@@ -42,8 +43,33 @@ def test_verify_fail_exits_1(api: FakeApi, photo: Path) -> None:
     # When `faceauth verify` runs
     code, out, _ = run(api, "verify", "--user", "alice", str(photo))
     # Then it prints FAIL and exits 1
-    assert out.strip() == "FAIL  similarity 41.2 (threshold 90)"
+    assert out.strip() == "FAIL  similarity 41.25 (threshold 90)"
     assert code == 1
+
+
+@pytest.mark.parametrize(
+    ("similarity", "result", "shown"),
+    [(99.97, "PASS", "99.97"), (89.96, "FAIL", "89.96"), (90, "PASS", "90.00")],
+)
+def test_similarity_is_shown_with_the_api_precision(
+    api: FakeApi, photo: Path, similarity: float, result: str, shown: str
+) -> None:
+    # Given an API that answers with a similarity of 2 decimals
+    api.reply(200, {**VERIFICATION, "similarity": similarity, "result": result})
+    # When `faceauth verify` runs
+    _, out, _ = run(api, "verify", "--user", "alice", str(photo))
+    # Then the similarity is printed with those 2 decimals, never rounded to 1
+    assert out.startswith(f"{result}  similarity {shown} ")
+
+
+def test_status_shows_the_last_similarity_with_the_api_precision(api: FakeApi) -> None:
+    # Given a user whose last verification was a FAIL at 89.96
+    last = {**STATUS["lastVerification"], "result": "FAIL", "similarity": 89.96, "errorCode": None}
+    api.reply(200, {**STATUS, "lastVerification": last})
+    # When `faceauth status` runs
+    _, out, _ = run(api, "status", "--user", "alice")
+    # Then the similarity keeps its 2 decimals
+    assert "last verify   FAIL, similarity 89.96 at " in out
 
 
 def test_register_prints_user_time_and_run(api: FakeApi, photo: Path) -> None:
@@ -100,14 +126,29 @@ def test_health_prints_ok(api: FakeApi) -> None:
 
 
 def test_api_error_prints_code_and_exits_3(api: FakeApi, photo: Path) -> None:
-    # Given a locked user
-    api.error(423, "USER_LOCKED", headers={"Retry-After": "300"})
+    # Given a capture without a face, which the table marks not retryable
+    api.error(422, "NO_FACE_DETECTED")
     # When `faceauth verify` runs
     code, out, err = run(api, "verify", "--user", "alice", str(photo))
-    # Then stderr names the code and the wait, and the exit code is 3
-    assert err.strip() == "ERROR  USER_LOCKED (423): USER_LOCKED happened (retry after 300 s)"
+    # Then stderr names the code, and the exit code is 3
+    assert err.strip() == "ERROR  NO_FACE_DETECTED (422): NO_FACE_DETECTED happened"
     assert out == ""
     assert code == 3
+
+
+def test_retryable_error_prints_the_wait_and_the_key_and_exits_4(api: FakeApi, photo: Path) -> None:
+    # Given a locked user (retryable in the table, after a Retry-After too long to wait here)
+    api.error(423, "USER_LOCKED", headers={"Retry-After": "300"})
+    key = str(uuid.uuid4())
+    # When `faceauth verify` runs with a key
+    code, out, err = run(api, "verify", "--user", "alice", "--idempotency-key", key, str(photo))
+    # Then stderr names the code, the wait and how to retry safely, and the exit code is 4
+    assert err.splitlines() == [
+        "ERROR  USER_LOCKED (423): USER_LOCKED happened (retry after 300 s)",
+        f"retry with --idempotency-key {key}",
+    ]
+    assert out == ""
+    assert code == 4
 
 
 def test_dependency_unavailable_after_retries_exits_4(api: FakeApi) -> None:
@@ -118,18 +159,91 @@ def test_dependency_unavailable_after_retries_exits_4(api: FakeApi) -> None:
     code, _, err = run(api, "status", "--user", "alice")
     # Then it retried, then exited 4
     assert len(api.requests) == 4
-    assert err.startswith("UNAVAILABLE  DEPENDENCY_UNAVAILABLE")
+    assert err.startswith("ERROR  DEPENDENCY_UNAVAILABLE (503)")
     assert code == 4
+
+
+def test_spent_quota_exits_3(api: FakeApi) -> None:
+    # Given a usage plan whose quota is used up (not retryable in the table)
+    api.error(429, "QUOTA_EXCEEDED")
+    # When `faceauth status` runs
+    code, _, err = run(api, "status", "--user", "alice")
+    # Then retrying later is not suggested
+    assert err.startswith("ERROR  QUOTA_EXCEEDED (429)")
+    assert code == 3
 
 
 def test_unreachable_api_exits_4() -> None:
     # Given nothing listening on the base URL
     err = io.StringIO()
-    # When `faceauth health` runs
-    code = main(["--base-url", "http://127.0.0.1:9/v1", "health"], out=io.StringIO(), err=err)
+    # When `faceauth health` runs without retries
+    argv = ["--base-url", "http://127.0.0.1:9/v1", "--max-retries", "0", "health"]
+    code = main(argv, out=io.StringIO(), err=err)
     # Then it reports the API unavailable
     assert err.getvalue().startswith("UNAVAILABLE")
     assert code == 4
+
+
+def test_verify_sends_an_idempotency_key_and_reuses_it_on_retry(api: FakeApi, photo: Path) -> None:
+    # Given an API that is briefly unavailable, then answers
+    api.error(503, "DEPENDENCY_UNAVAILABLE", headers={"Retry-After": "0"})
+    api.reply(200, VERIFICATION)
+    # When `faceauth verify` runs
+    code, _, _ = run(api, "verify", "--user", "alice", str(photo))
+    # Then both attempts carried the same UUID key
+    first, retry = api.requests
+    assert uuid.UUID(first.headers["idempotency-key"])
+    assert retry.headers["idempotency-key"] == first.headers["idempotency-key"]
+    assert code == 0
+
+
+def test_given_idempotency_key_is_sent(api: FakeApi) -> None:
+    # Given a key printed by an earlier run that failed
+    key = str(uuid.uuid4())
+    api.reply(204)
+    # When `faceauth erase` runs with it
+    run(api, "erase", "--user", "alice", "--idempotency-key", key)
+    # Then the API received that key
+    assert api.requests[0].headers["idempotency-key"] == key
+
+
+def test_idempotency_key_must_be_a_uuid(api: FakeApi) -> None:
+    # Given a key that is not a UUID
+    # When `faceauth erase` runs with it
+    with pytest.raises(SystemExit) as caught:
+        run(api, "erase", "--user", "alice", "--idempotency-key", "not-a-uuid")
+    # Then it is a usage error and nothing is sent
+    assert caught.value.code == 2
+    assert api.requests == []
+
+
+def test_photo_over_the_limit_is_image_too_large_without_sending(
+    api: FakeApi, tmp_path: Path
+) -> None:
+    # Given a photo one byte over the limit
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"\xff" * 1025)
+    # When `faceauth verify` runs with a 1 KiB limit
+    code, _, err = run(api, "--max-image-bytes", "1024", "verify", "--user", "alice", str(big))
+    # Then it reports IMAGE_TOO_LARGE, a client error not worth retrying, and sends nothing
+    assert err.startswith("ERROR  IMAGE_TOO_LARGE (413): The image is 1025 bytes")
+    assert code == 3
+    assert api.requests == []
+
+
+def test_server_that_answers_413_and_closes_is_image_too_large(
+    api: FakeApi, tmp_path: Path
+) -> None:
+    # Given a server that answers 413 without reading the body, then closes the connection
+    api.error(413, "IMAGE_TOO_LARGE", read_body=False)
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"\xff" * (6 * 1024 * 1024))
+    # When `faceauth register` sends a 6 MiB photo (the client's limit raised to allow it)
+    limit = str(8 * 1024 * 1024)
+    code, _, err = run(api, "--max-image-bytes", limit, "register", "--user", "alice", str(big))
+    # Then the 413 is reported as IMAGE_TOO_LARGE (exit 3), not as an unreachable API
+    assert err.startswith("ERROR  IMAGE_TOO_LARGE (413)")
+    assert code == 3
 
 
 def test_missing_photo_file_is_a_usage_error(api: FakeApi, tmp_path: Path) -> None:

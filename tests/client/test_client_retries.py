@@ -1,22 +1,25 @@
-"""503 and 429 are retried with exponential backoff honouring Retry-After; timeouts are bounded."""
+"""Errors the table marks retryable, and lost connections, are retried; waits are bounded."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
 import pytest
-from fake_api import VERIFICATION, FakeApi
+from fake_api import ERRORS, VERIFICATION, FakeApi
 
 from faceauth_client import (
     Client,
     DependencyUnavailableError,
+    FaceAuthApiError,
     NoFaceDetectedError,
     QuotaExceededError,
     RequestTimeoutError,
     ThrottledError,
+    TransportError,
 )
 
 
@@ -107,16 +110,57 @@ def test_client_errors_are_not_retried(api: FakeApi) -> None:
     assert sleep.waits == []
 
 
-def test_gateway_timeout_is_not_retried(api: FakeApi) -> None:
-    # Given API Gateway's 504, sent when the function timed out (it may have recorded a run)
+@pytest.mark.parametrize("code", ERRORS)
+def test_the_table_decides_which_errors_are_retried(api: FakeApi, code: str) -> None:
+    # Given one error answer of this code, then success
+    api.error(ERRORS[code]["status"], code, headers={"Retry-After": "0"})
+    api.reply(200, {"status": "ok"})
+    sleep = RecordingSleep()
+    # When health is checked
+    with contextlib.suppress(FaceAuthApiError):
+        make_client(api, sleep).health()
+    # Then the request was resent exactly when the table marks the code retryable
+    assert len(api.requests) == (2 if ERRORS[code]["retryable"] else 1)
+
+
+def test_gateway_timeout_is_retried_with_the_same_key(api: FakeApi) -> None:
+    # Given API Gateway's 504 (the function timed out, perhaps after recording a run), then
+    # the API's answer to the retry (the first answer, found by the Idempotency-Key)
     api.error(504, "DEPENDENCY_UNAVAILABLE")
+    api.reply(200, VERIFICATION)
     sleep = RecordingSleep()
     # When a capture is verified
-    with pytest.raises(DependencyUnavailableError) as caught:
-        make_client(api, sleep).verify("alice", b"img")
-    # Then the client does not resend the verification
-    assert caught.value.status == 504
-    assert len(api.requests) == 1
+    verification = make_client(api, sleep).verify("alice", b"img")
+    # Then the verification was resent with the first request's key and its answer returned
+    first, retry = api.requests
+    assert first.headers["idempotency-key"] == retry.headers["idempotency-key"]
+    assert verification.run_id == VERIFICATION["runId"]
+
+
+def test_lost_connection_is_retried_with_backoff() -> None:
+    # Given nothing listening on the port (port 9 is discard, closed on loopback)
+    sleep = RecordingSleep()
+    client = Client("http://127.0.0.1:9/v1", "k", timeout=2, sleep=sleep, max_retries=2)
+    # When health is checked
+    # Then the client tried three times, backing off, and reports the transport error
+    with pytest.raises(TransportError):
+        client.health()
+    assert sleep.waits == [0.5, 1.0]
+
+
+def test_timed_out_request_is_retried_with_the_same_key(api: FakeApi) -> None:
+    # Given an API too slow for the client's timeout once, then quick
+    api.reply(200, VERIFICATION, delay=2.0)
+    api.reply(200, VERIFICATION)
+    sleep = RecordingSleep()
+    client = Client(api.base_url, "k", timeout=0.3, sleep=sleep)
+    # When a capture is verified
+    verification = client.verify("alice", b"img")
+    # Then the retry carried the first request's key and its answer is returned
+    first, retry = api.requests
+    assert first.headers["idempotency-key"] == retry.headers["idempotency-key"]
+    assert sleep.waits == [0.5]
+    assert verification.passed
 
 
 def test_spent_quota_is_not_retried(api: FakeApi) -> None:
@@ -134,7 +178,7 @@ def test_spent_quota_is_not_retried(api: FakeApi) -> None:
 def test_slow_answer_raises_request_timeout(api: FakeApi) -> None:
     # Given an API that takes 2 s to answer
     api.reply(200, {"status": "ok"}, delay=2.0)
-    client = Client(api.base_url, "k", timeout=0.3)
+    client = Client(api.base_url, "k", timeout=0.3, max_retries=0)
     # When health is checked with a 0.3 s timeout
     started = time.monotonic()
     with pytest.raises(RequestTimeoutError):

@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from compare import handler
+from faceauth import bootstrap
 from faceauth.adapters.s3_store import S3ImageStore
 from faceauth.db.session import Database
+from faceauth.domain.ports import ImageStore
 from faceauth.domain.services import FaceAuthService
 from faceauth.settings import Settings
-from faceauth.wiring import build_service
-from tests.fakes import ScriptedFaceEngine
+from tests.fakes import FakeClock, ScriptedFaceEngine
 
-
-@dataclass
-class FakeClock:
-    now: datetime = field(default_factory=lambda: datetime(2026, 11, 26, 12, 0, 0))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+__all__ = ["FakeClock", "Stack", "serve"]
 
 
 @dataclass
@@ -37,17 +28,23 @@ class Stack:
     database: Database
     clock: FakeClock
     settings: Settings
+    images: ImageStore
 
 
-def make_service(
+def serve(
     settings: Settings,
     database: Database,
-    images: Any,
+    images: ImageStore,
     engine: ScriptedFaceEngine,
     clock: FakeClock,
-) -> FaceAuthService:
-    """The production wiring, with the test's store, engine and clock."""
-    return build_service(settings, database=database, images=images, engine=engine, clock=clock)
+) -> bootstrap.CompareDependencies:
+    """The production wiring with the test's store, engine and clock, served by the handler
+    (through Powertools' dependency_overrides)."""
+    dependencies = bootstrap.compare_dependencies(
+        settings, db=database, images=images, engine=engine, clock=clock
+    )
+    handler.app.dependency_overrides[handler.compare_dependencies] = lambda: dependencies
+    return dependencies
 
 
 @pytest.fixture
@@ -57,7 +54,6 @@ def stack(
     """The handler serving a service on MariaDB + moto S3 with a scripted engine."""
     engine = ScriptedFaceEngine()
     clock = FakeClock()
-    service = make_service(settings, database, image_store, engine, clock)
-    handler.use_service(service)
-    yield Stack(service, engine, s3_client, database, clock, settings)
-    handler.use_service(None)
+    dependencies = serve(settings, database, image_store, engine, clock)
+    yield Stack(dependencies.service, engine, s3_client, database, clock, settings, image_store)
+    handler.app.dependency_overrides.clear()

@@ -61,3 +61,29 @@ def test_an_erased_user_can_register_again(stack: Stack) -> None:
     answer = call_api("POST", "/users/alice/registration", json_body=image_json(jpeg()))
     assert answer.status == 201
     assert len(users(stack.database)) == 1
+
+
+def test_after_erasure_the_status_shows_no_history(stack: Stack) -> None:
+    # Given alice verified, then erased
+    enrol_and_verify("alice", 2)
+    assert call_api("DELETE", "/users/alice/registration").status == 204
+    # When her status is read
+    status = call_api("GET", "/users/alice").body
+    # Then nothing of her past shows
+    assert (status["registered"], status["lastVerification"]) == (False, None)
+
+
+def test_a_new_registration_of_an_erased_user_starts_clean(stack: Stack) -> None:
+    # Given alice verified twice, locked out, and erased
+    enrol_and_verify("alice", 2)
+    stack.engine.similarity = 5.0
+    for _ in range(5):
+        call_api("POST", "/users/alice/verification", json_body=image_json(jpeg()))
+    assert call_api("DELETE", "/users/alice/registration").status == 204
+    # When she registers again
+    assert call_api("POST", "/users/alice/registration", json_body=image_json(jpeg())).status == 201
+    # Then her status shows a new enrolment with no history, failures or lock
+    status = call_api("GET", "/users/alice").body
+    assert status["lastVerification"] is None
+    assert (status["locked"], status["consecutiveFailures"]) == (False, 0)
+    assert users(stack.database)[0]["enrolment"] == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from faceauth.domain.deadline import Deadline
 from faceauth.errors import AlreadyRegistered, MultipleFaces, NoFaceDetected
 from tests.api_client import call_api, image_json
 from tests.conftest import BUCKET, object_keys, version_ids
@@ -92,15 +93,15 @@ def test_concurrent_registrations_of_one_user_leave_exactly_one_reference(stack:
     stack.engine.gate_error = None
     original_gate = stack.engine.check_single_face
 
-    def gate_then_wait(image: bytes) -> None:
-        original_gate(image)
+    def gate_then_wait(image: bytes, deadline: Deadline) -> None:
+        original_gate(image, deadline)
         barrier.wait(timeout=10)
 
     stack.engine.check_single_face = gate_then_wait  # type: ignore[method-assign]
 
     def register() -> str:
         try:
-            stack.service.register_reference("racer", jpeg())
+            stack.service.register_reference("racer", jpeg(), Deadline.after(20))
         except AlreadyRegistered:
             return "409"
         return "201"

@@ -9,15 +9,15 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
-from compare import handler
+from faceauth.adapters.retry import RetryPolicy
 from faceauth.adapters.s3_store import S3ImageStore
 from faceauth.db.session import Database, SqlUnitOfWork
 from faceauth.errors import DependencyUnavailable
 from faceauth.settings import Settings
 from tests.api_client import call_api, image_json
-from tests.conftest import BUCKET, object_keys
+from tests.conftest import object_keys
 from tests.images import jpeg
-from tests.integration.conftest import FakeClock, Stack, make_service
+from tests.integration.conftest import FakeClock, Stack, serve
 from tests.integration.db_queries import runs, users
 
 
@@ -41,9 +41,7 @@ def test_database_down_gives_503_on_health(stack: Stack, settings: Settings) -> 
     unreachable = Database(
         create_engine("mysql+pymysql://root@127.0.0.1:1/none", connect_args={"connect_timeout": 1})
     )
-    handler.use_service(
-        make_service(settings, unreachable, stack.service._images, stack.engine, FakeClock())
-    )
+    serve(settings, unreachable, stack.images, stack.engine, FakeClock())
     assert_503(call_api("GET", "/health"))
 
 
@@ -74,10 +72,10 @@ def test_database_failure_while_verifying_removes_the_capture(
 def test_image_store_failure_gives_503_and_writes_no_row(
     stack: Stack, settings: Settings, s3_client: Any
 ) -> None:
-    missing_bucket = S3ImageStore(s3_client, "no-such-bucket-here")
-    handler.use_service(
-        make_service(settings, stack.database, missing_bucket, stack.engine, FakeClock())
+    missing_bucket = S3ImageStore(
+        s3_client, "no-such-bucket-here", RetryPolicy("image_store", attempt_seconds=7.0)
     )
+    serve(settings, stack.database, missing_bucket, stack.engine, FakeClock())
     assert_503(call_api("POST", "/users/alice/registration", json_body=image_json(jpeg())))
     assert users(stack.database) == []
     assert runs(stack.database) == []
@@ -103,17 +101,24 @@ def test_face_engine_failure_during_the_registration_gate_stores_nothing(stack: 
     assert users(stack.database) == []
 
 
-def test_failed_erasure_marks_nothing_so_a_retry_is_safe(
+def test_a_failed_erasure_unregisters_at_once_and_a_retry_deletes_the_images(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given a registered user and an image store that is down
     register_alice()
 
     def unreachable(*_args: object) -> None:
         raise DependencyUnavailable("image_store")
 
-    monkeypatch.setattr(stack.service._images, "delete_all_versions", unreachable)
-    assert_503(call_api("DELETE", "/users/alice/registration"))
-    assert users(stack.database)[0]["reference_key"] is not None
-    assert runs(stack.database)[0]["purged_at"] is None
-    assert BUCKET  # the object is still there for the retry
-    assert len(object_keys(stack.s3)) == 1
+    with monkeypatch.context() as patch:
+        patch.setattr(stack.images, "delete_objects", unreachable)
+        # When the erasure is asked for
+        assert_503(call_api("DELETE", "/users/alice/registration"))
+        # Then no request can use the reference any more, but its image and run are kept
+        assert users(stack.database)[0]["reference_key"] is None
+        assert runs(stack.database)[0]["purged_at"] is None
+        assert len(object_keys(stack.s3)) == 1
+    # When the client retries, then the erasure completes
+    assert call_api("DELETE", "/users/alice/registration").status == 204
+    assert object_keys(stack.s3) == []
+    assert runs(stack.database)[0]["purged_at"] is not None

@@ -3,45 +3,34 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from faceauth.adapters.engines import build_face_engine
 from faceauth.adapters.local_engine import LocalFaceEngine, LocalModelsMissing
-from faceauth.domain.ports import DeleteReport, StoredObject
+from faceauth.bootstrap import face_engine
+from faceauth.domain.deadline import UNLIMITED, Deadline
 from faceauth.errors import FaceTooSmall, InvalidImage, MultipleFaces, NoFaceDetected
 from faceauth.settings import Settings
 from tests.faces import PAIRS, FacePair, face_bytes
+from tests.fakes import FakeImageStore
 
 DEFAULT_THRESHOLD = Settings.model_fields["pass_threshold"].default
 SINGLE_FACE_PHOTOS = sorted({name for pair in PAIRS for name in (pair.reference, pair.probe)})
 
 
-class CountingImageStore:
+class CountingImageStore(FakeImageStore):
     """An in-memory ImageStore that counts reads."""
 
-    def __init__(self) -> None:
-        self.objects: dict[str, bytes] = {}
-        self.gets = 0
+    gets = 0
 
-    def put(self, key: str, content: bytes, content_type: str) -> str | None:
-        self.objects[key] = content
-        return None
-
-    def get(self, key: str) -> bytes:
+    def get(self, key: str, deadline: Deadline) -> bytes:
         self.gets += 1
-        return self.objects[key]
+        return super().get(key, deadline)
 
-    def delete_all_versions(self, keys: Sequence[str]) -> DeleteReport:
-        for key in keys:
-            self.objects.pop(key, None)
-        return DeleteReport(deleted=list(keys))
 
-    def delete_objects(self, objects: Sequence[StoredObject]) -> DeleteReport:
-        return self.delete_all_versions([stored.key for stored in objects])
+ROOMY = UNLIMITED  # no deadline: these tests are about other limits
 
 
 def _reference_key(name: str) -> str:
@@ -61,7 +50,7 @@ def _new_engine(store: CountingImageStore) -> LocalFaceEngine:
 def _store_with_references() -> CountingImageStore:
     store = CountingImageStore()
     for name in SINGLE_FACE_PHOTOS:
-        store.put(_reference_key(name), face_bytes(name), "image/jpeg")
+        store.put(_reference_key(name), face_bytes(name), "image/jpeg", ROOMY)
     return store
 
 
@@ -81,7 +70,7 @@ def test_every_labelled_pair_is_decided_correctly(engine: LocalFaceEngine, pair:
     # Given a registered reference and a probe of the same or another person
     # When the probe is compared with the reference
     similarity = engine.compare(
-        _reference_key(pair.reference), f"captures/{pair.probe}", face_bytes(pair.probe)
+        _reference_key(pair.reference), f"captures/{pair.probe}", face_bytes(pair.probe), ROOMY
     )
     # Then the default threshold decides as pairs.csv says
     assert 0.0 <= similarity <= 100.0
@@ -90,18 +79,18 @@ def test_every_labelled_pair_is_decided_correctly(engine: LocalFaceEngine, pair:
 
 @pytest.mark.parametrize("name", SINGLE_FACE_PHOTOS)
 def test_every_single_face_photo_passes_the_gate(engine: LocalFaceEngine, name: str) -> None:
-    engine.check_single_face(face_bytes(name))
+    engine.check_single_face(face_bytes(name), ROOMY)
 
 
 def test_two_people_fail_the_gate(engine: LocalFaceEngine) -> None:
     with pytest.raises(MultipleFaces):
-        engine.check_single_face(face_bytes("two_people.jpg"))
+        engine.check_single_face(face_bytes("two_people.jpg"), ROOMY)
 
 
 def test_two_people_in_a_capture_are_multiple_faces(engine: LocalFaceEngine) -> None:
     with pytest.raises(MultipleFaces):
         engine.compare(
-            _reference_key("obama_1.jpg"), "captures/two.jpg", face_bytes("two_people.jpg")
+            _reference_key("obama_1.jpg"), "captures/two.jpg", face_bytes("two_people.jpg"), ROOMY
         )
 
 
@@ -114,7 +103,7 @@ def test_an_image_without_a_face_is_no_face(engine: LocalFaceEngine, kind: str) 
         pixels = np.random.default_rng(2024).integers(0, 256, (480, 640, 3), dtype=np.uint8)
     # When / Then
     with pytest.raises(NoFaceDetected):
-        engine.check_single_face(_png(pixels))
+        engine.check_single_face(_png(pixels), ROOMY)
 
 
 def test_a_tiny_face_is_too_small(engine: LocalFaceEngine) -> None:
@@ -123,12 +112,12 @@ def test_a_tiny_face_is_too_small(engine: LocalFaceEngine) -> None:
         tiny = np.asarray(photo.convert("RGB").resize((120, 90)))
     # When / Then
     with pytest.raises(FaceTooSmall):
-        engine.check_single_face(_png(tiny))
+        engine.check_single_face(_png(tiny), ROOMY)
 
 
 def test_bytes_that_are_no_image_are_invalid(engine: LocalFaceEngine) -> None:
     with pytest.raises(InvalidImage):
-        engine.check_single_face(b"\xff\xd8\xff\xe0 this is not a JPEG")
+        engine.check_single_face(b"\xff\xd8\xff\xe0 this is not a JPEG", ROOMY)
 
 
 def test_the_reference_embedding_is_computed_once() -> None:
@@ -137,8 +126,8 @@ def test_the_reference_embedding_is_computed_once() -> None:
     engine = _new_engine(store)
     reference = _reference_key("obama_1.jpg")
     # When the same reference is used by two verifications
-    first = engine.compare(reference, "captures/a.jpg", face_bytes("obama_2.jpg"))
-    second = engine.compare(reference, "captures/b.jpg", face_bytes("obama_3.jpg"))
+    first = engine.compare(reference, "captures/a.jpg", face_bytes("obama_2.jpg"), ROOMY)
+    second = engine.compare(reference, "captures/b.jpg", face_bytes("obama_3.jpg"), ROOMY)
     # Then the reference image was read from the store only once
     assert store.gets == 1
     assert first >= DEFAULT_THRESHOLD
@@ -147,4 +136,4 @@ def test_the_reference_embedding_is_computed_once() -> None:
 
 def test_the_factory_builds_the_local_engine_when_configured() -> None:
     settings = Settings(database_url="sqlite://", face_engine="local")
-    assert build_face_engine(settings, CountingImageStore()).name == "local"
+    assert face_engine(settings, CountingImageStore()).name == "local"

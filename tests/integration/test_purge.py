@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, insert, select, text
 
+from faceauth import bootstrap
+from faceauth.adapters.retry import RetryPolicy
 from faceauth.adapters.s3_store import S3ImageStore
 from faceauth.db import migrate
 from faceauth.db.models import Run, User
@@ -24,7 +26,8 @@ from purge import handler
 from tests.conftest import BUCKET, counted_calls, object_keys, version_ids
 
 NOW = datetime(2026, 11, 26, 12, 0, 0)
-POLICY = PurgePolicy.from_days(threshold=90.0, pass_days=3, fail_days=28)
+POLICY = PurgePolicy.from_days(pass_days=3, fail_days=28)
+THRESHOLD = 90.0  # what the compare API decided these runs at
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 MICROSECOND = timedelta(microseconds=1)
 
@@ -70,7 +73,7 @@ class World:
         key = key or f"captures/{uuid.uuid4()}.jpg"
         result = None
         if similarity is not None:
-            result = Decision.PASS if similarity >= POLICY.threshold else Decision.FAIL
+            result = Decision.of(similarity, THRESHOLD)
         return self._run(
             RunKind.VERIFICATION,
             key,
@@ -79,7 +82,7 @@ class World:
             stored,
             record_version,
             similarity=similarity,
-            threshold=POLICY.threshold,
+            threshold=THRESHOLD,
             result=result.value if result else None,
             error_code=error_code,
         )
@@ -107,7 +110,7 @@ class World:
             result = conn.execute(
                 insert(Run).values(
                     run_id=str(uuid.uuid4()),
-                    user_id=user_pk or self._default_user(),
+                    user_pk=user_pk or self._default_user(),
                     kind=kind.value,
                     image_key=key,
                     created_at=created_at,
@@ -152,12 +155,16 @@ class World:
     ) -> PurgeReport:
         return purge_due_images(
             queue=queue or self.queue,
-            images=images or S3ImageStore(self.s3, BUCKET),
+            images=images or store(self.s3),
             policy=policy,
             now=now,
             time_left=time_left,
             **options,
         )
+
+
+def store(client: Any) -> S3ImageStore:
+    return S3ImageStore(client, BUCKET, RetryPolicy("image_store", attempt_seconds=7.0))
 
 
 @pytest.fixture
@@ -230,19 +237,6 @@ def test_given_a_fail_just_below_the_threshold_when_only_the_pass_retention_is_o
 
     assert world.untouched(run)
     assert report.deleted_images == 0
-
-
-def test_given_a_threshold_a_float_column_cannot_hold_when_similarity_equals_it_then_it_is_pass(
-    world: World,
-) -> None:
-    # 90.1 reads back from a FLOAT column as 90.0999984...; it is still PASS at 90.1.
-    policy = PurgePolicy.from_days(threshold=90.1, pass_days=3, fail_days=28)
-    run = world.capture(timedelta(days=4), similarity=90.1)
-
-    report = world.purge(policy=policy)
-
-    assert world.gone(run)
-    assert report.deleted_pass == 1
 
 
 def test_given_a_fail_past_its_fail_retention_when_purged_then_it_is_deleted_as_fail(
@@ -448,7 +442,7 @@ def test_given_delete_objects_reports_per_key_errors_when_purged_then_those_rows
     runs = [world.capture(timedelta(days=5), similarity=99.0) for _ in range(4)]
     flaky = FlakyS3(world.s3, failing=[world.key_of(runs[1]), world.key_of(runs[3])])
 
-    report = world.purge(images=S3ImageStore(flaky, BUCKET))
+    report = world.purge(images=store(flaky))
 
     assert [world.gone(run) for run in runs] == [True, False, True, False]
     assert [world.untouched(run) for run in runs] == [False, True, False, True]
@@ -459,7 +453,7 @@ def test_given_keys_that_failed_to_delete_when_the_next_run_comes_then_they_are_
     world: World,
 ) -> None:
     runs = [world.capture(timedelta(days=5), similarity=99.0) for _ in range(3)]
-    world.purge(images=S3ImageStore(FlakyS3(world.s3, [world.key_of(runs[0])]), BUCKET))
+    world.purge(images=store(FlakyS3(world.s3, [world.key_of(runs[0])])))
 
     report = world.purge()
 
@@ -531,7 +525,7 @@ def test_given_images_left_overdue_when_purged_then_the_lag_is_how_long_the_olde
     world.capture(timedelta(days=29), similarity=1.0)  # due for 1 day, deleted
     flaky = FlakyS3(world.s3, failing=[world.key_of(stuck)])
 
-    report = world.purge(images=S3ImageStore(flaky, BUCKET))
+    report = world.purge(images=store(flaky))
 
     assert report.rows_left == 1
     assert report.oldest_overdue_age_seconds == timedelta(days=2).total_seconds()
@@ -570,7 +564,7 @@ def test_given_due_images_when_dry_run_then_nothing_is_deleted_or_stamped(world:
     ]
     spy = FlakyS3(world.s3)
 
-    report = world.purge(images=S3ImageStore(spy, BUCKET), dry_run=True)
+    report = world.purge(images=store(spy), dry_run=True)
 
     assert all(world.untouched(run) for run in runs)
     assert spy.delete_calls == 0
@@ -679,10 +673,10 @@ def purge_handler(world: World, db_engine: Engine) -> Iterator[None]:
     settings = Settings(
         database_url=db_engine.url.render_as_string(hide_password=False), images_bucket=BUCKET
     )
-    dependencies = handler.build_dependencies(settings)
-    handler.use_dependencies(dependencies)
-    yield
-    handler.use_dependencies(None)
+    dependencies = bootstrap.purge_dependencies(settings)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(handler, "dependencies", lambda: dependencies)
+        yield
 
 
 def _emf(output: str) -> list[dict[str, Any]]:

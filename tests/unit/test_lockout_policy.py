@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from faceauth.domain.model import Decision, UserRecord
+import pytest
+
+from faceauth.domain.model import Decision, PendingRun, RunKind, UserRecord
 from faceauth.domain.services import LockoutPolicy
+from faceauth.errors import UserLocked, VerificationInProgress
 
 NOW = datetime(2026, 11, 26, 12, 0)
 POLICY = LockoutPolicy(max_failures=5, duration=timedelta(minutes=15))
@@ -36,3 +39,40 @@ def test_a_user_is_locked_until_the_instant_the_lock_ends() -> None:
     locked = user(5, locked_until=NOW + timedelta(minutes=1))
     assert locked.is_locked(NOW)
     assert not locked.is_locked(NOW + timedelta(minutes=1))
+
+
+def in_flight(count: int) -> list[PendingRun]:
+    return [
+        PendingRun(
+            f"r{i}",
+            1,
+            1,
+            RunKind.VERIFICATION,
+            f"captures/r{i}.jpg",
+            NOW,
+            NOW + timedelta(minutes=1),
+        )
+        for i in range(count)
+    ]
+
+
+def test_an_attempt_is_admitted_while_failures_and_attempts_in_flight_stay_under_the_limit() -> (
+    None
+):
+    POLICY.admit(user(3), in_flight(1), NOW, retry_after_seconds=2)
+
+
+def test_an_attempt_that_could_be_over_the_limit_is_refused_as_in_progress() -> None:
+    with pytest.raises(VerificationInProgress) as refused:
+        POLICY.admit(user(3), in_flight(2), NOW, retry_after_seconds=2)
+    assert refused.value.retry_after_seconds == 2
+
+
+def test_a_locked_user_is_refused_with_the_time_left_on_the_lock() -> None:
+    with pytest.raises(UserLocked) as refused:
+        POLICY.admit(user(5, NOW + timedelta(seconds=90)), [], NOW, retry_after_seconds=2)
+    assert refused.value.retry_after_seconds == 90
+
+
+def test_failures_of_an_expired_lock_do_not_use_up_the_budget() -> None:
+    POLICY.admit(user(5, NOW - timedelta(seconds=1)), in_flight(4), NOW, retry_after_seconds=2)

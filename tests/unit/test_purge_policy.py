@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
+from faceauth.domain.deadline import Deadline
 from faceauth.domain.model import Decision
 from faceauth.domain.ports import DeleteReport, StoredObject
 from faceauth.domain.purge import (
+    AbandonedUpload,
     Backlog,
     PurgePolicy,
     QueuedImage,
@@ -21,25 +23,25 @@ from faceauth.domain.purge import (
 from purge.models import PurgeRequest
 
 NOW = datetime(2026, 11, 26, 12, 0, 0)
-POLICY = PurgePolicy.from_days(threshold=90.0, pass_days=3, fail_days=28)
+POLICY = PurgePolicy.from_days(pass_days=3, fail_days=28)
 MICROSECOND = timedelta(microseconds=1)
 
 
-def test_given_similarity_exactly_at_the_threshold_when_decided_then_it_is_pass() -> None:
-    assert POLICY.decision(90.0) is Decision.PASS
+def test_given_a_recorded_pass_when_classed_then_it_keeps_the_pass_retention() -> None:
+    assert PurgePolicy.retained_as(Decision.PASS) is Decision.PASS
 
 
-def test_given_similarity_just_below_the_threshold_when_decided_then_it_is_fail() -> None:
-    assert POLICY.decision(89.99) is Decision.FAIL
+def test_given_a_recorded_fail_when_classed_then_it_keeps_the_fail_retention() -> None:
+    assert PurgePolicy.retained_as(Decision.FAIL) is Decision.FAIL
 
 
-def test_given_no_similarity_because_the_run_failed_when_decided_then_it_is_fail() -> None:
-    assert POLICY.decision(None) is Decision.FAIL
+def test_given_no_result_because_the_run_failed_when_classed_then_it_counts_as_fail() -> None:
+    assert PurgePolicy.retained_as(None) is Decision.FAIL
 
 
-def test_given_a_single_precision_read_back_of_the_threshold_when_decided_then_it_is_pass() -> None:
-    # 90.1 stored in a FLOAT column reads back as 90.09999847...
-    assert PurgePolicy.from_days(90.1, 3, 28).decision(90.09999847412109) is Decision.PASS
+def test_the_pass_fail_rule_is_at_or_above_the_threshold() -> None:
+    assert Decision.of(90.0, 90.0) is Decision.PASS
+    assert Decision.of(89.99, 90.0) is Decision.FAIL
 
 
 def test_given_an_image_exactly_as_old_as_its_retention_when_checked_then_it_is_due() -> None:
@@ -57,11 +59,11 @@ def test_given_an_image_a_microsecond_younger_than_its_retention_when_checked_th
 
 
 def test_given_a_pass_past_the_pass_retention_when_checked_then_it_is_due() -> None:
-    assert POLICY.is_due(95.0, NOW - timedelta(days=3), NOW)
+    assert POLICY.is_due(Decision.PASS, NOW - timedelta(days=3), NOW)
 
 
 def test_given_a_fail_past_the_pass_but_not_the_fail_retention_when_checked_then_not_due() -> None:
-    assert not POLICY.is_due(50.0, NOW - timedelta(days=27), NOW)
+    assert not POLICY.is_due(Decision.FAIL, NOW - timedelta(days=27), NOW)
 
 
 def test_given_an_error_run_when_checked_then_it_follows_the_fail_retention() -> None:
@@ -70,7 +72,7 @@ def test_given_an_error_run_when_checked_then_it_follows_the_fail_retention() ->
 
 
 def test_given_retention_of_zero_days_when_checked_then_an_image_of_now_is_due() -> None:
-    assert PurgePolicy.from_days(90.0, 0, 0).is_due(95.0, NOW, NOW)
+    assert PurgePolicy.from_days(0, 0).is_due(Decision.PASS, NOW, NOW)
 
 
 # -- the use case refuses what the policy does not find due --------------------------------
@@ -101,6 +103,17 @@ class OneRowQueue:
         self.stamped.extend(run_pks)
         return len(run_pks)
 
+    def abandoned_uploads(
+        self, now: datetime, after: AbandonedUpload | None, limit: int
+    ) -> list[AbandonedUpload]:
+        return []
+
+    def forget_abandoned(self, run_ids: Sequence[str]) -> None:
+        raise AssertionError("nothing was offered")
+
+    def delete_expired_idempotency_records(self, now: datetime, limit: int) -> int:
+        return 0
+
     def backlog(self, policy: PurgePolicy, now: datetime) -> Backlog:
         return Backlog(rows=0, oldest_pass=None, oldest_fail=None)
 
@@ -109,24 +122,22 @@ class RecordingStore:
     def __init__(self) -> None:
         self.deleted: list[str] = []
 
-    def put(self, key: str, content: bytes, content_type: str) -> str | None:
+    def put(self, key: str, content: bytes, content_type: str, deadline: Deadline) -> str | None:
         raise NotImplementedError
 
-    def get(self, key: str) -> bytes:
+    def get(self, key: str, deadline: Deadline) -> bytes:
         raise NotImplementedError
 
-    def delete_all_versions(self, keys: Sequence[str]) -> DeleteReport:
+    def delete_objects(self, objects: Sequence[StoredObject], deadline: Deadline) -> DeleteReport:
+        keys = [stored.key for stored in objects]
         self.deleted.extend(keys)
-        return DeleteReport(deleted=list(keys))
-
-    def delete_objects(self, objects: Sequence[StoredObject]) -> DeleteReport:
-        return self.delete_all_versions([stored.key for stored in objects])
+        return DeleteReport(deleted=keys)
 
 
 def test_given_the_queue_offers_an_image_that_is_not_due_when_purged_then_it_is_not_deleted() -> (
     None
 ):
-    queue = OneRowQueue(QueuedImage(1, NOW - timedelta(days=5), "captures/a.jpg", 50.0))
+    queue = OneRowQueue(QueuedImage(1, NOW - timedelta(days=5), "captures/a.jpg", Decision.FAIL))
     store = RecordingStore()
 
     report = purge_due_images(
@@ -137,7 +148,7 @@ def test_given_the_queue_offers_an_image_that_is_not_due_when_purged_then_it_is_
 
 
 def test_given_no_time_left_when_purged_then_no_batch_starts() -> None:
-    queue = OneRowQueue(QueuedImage(1, NOW - timedelta(days=5), "captures/a.jpg", 99.0))
+    queue = OneRowQueue(QueuedImage(1, NOW - timedelta(days=5), "captures/a.jpg", Decision.PASS))
     store = RecordingStore()
 
     report = purge_due_images(

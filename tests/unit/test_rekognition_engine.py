@@ -19,6 +19,8 @@ from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from botocore.stub import Stubber
 
 from faceauth.adapters.rekognition import RekognitionFaceEngine
+from faceauth.adapters.retry import RetryPolicy
+from faceauth.domain.deadline import UNLIMITED, Deadline
 from faceauth.errors import (
     DependencyUnavailable,
     FaceTooSmall,
@@ -26,6 +28,7 @@ from faceauth.errors import (
     InvalidImage,
     MultipleFaces,
     NoFaceDetected,
+    OutOfTime,
 )
 
 BUCKET = "faceauth-images-test"
@@ -144,16 +147,28 @@ def engine(client: Any, sleeps: list[float]) -> RekognitionFaceEngine:
     return RekognitionFaceEngine(
         client,
         BUCKET,
+        retry=retry_policy(sleeps),
         min_face_ratio=0.1,
         min_confidence=90.0,
+    )
+
+
+def retry_policy(sleeps: list[float]) -> RetryPolicy:
+    """What bootstrap builds: 3 attempts of at most 2 + 5 s each."""
+    return RetryPolicy(
+        "face_engine",
         max_attempts=3,
+        attempt_seconds=7.0,
         retry_after_seconds=7,
         sleep=sleeps.append,
     )
 
 
-def _compare(engine: RekognitionFaceEngine) -> float:
-    return engine.compare(REFERENCE_KEY, CAPTURE_KEY, CAPTURE)
+ROOMY = UNLIMITED  # no deadline: these tests are about other limits
+
+
+def _compare(engine: RekognitionFaceEngine, deadline: Deadline = ROOMY) -> float:
+    return engine.compare(REFERENCE_KEY, CAPTURE_KEY, CAPTURE, deadline)
 
 
 # -- CompareFaces: answers -----------------------------------------------------------------
@@ -208,10 +223,10 @@ def test_no_target_face_after_quality_filtering_is_no_face(
 
 def test_compare_sends_the_configured_quality_filter(client: Any, stubber: Stubber) -> None:
     # Given an engine configured for the strictest filter
-    strict = RekognitionFaceEngine(client, BUCKET, quality_filter="HIGH", sleep=lambda _: None)
+    strict = RekognitionFaceEngine(client, BUCKET, retry=retry_policy([]), quality_filter="HIGH")
     # Then the request names both S3 objects, threshold 0 and QualityFilter=HIGH
     stubber.add_response("compare_faces", _compare_answer([98.0]), _compare_request("HIGH"))
-    assert strict.compare(REFERENCE_KEY, CAPTURE_KEY, CAPTURE) == pytest.approx(98.0)
+    assert strict.compare(REFERENCE_KEY, CAPTURE_KEY, CAPTURE, ROOMY) == pytest.approx(98.0)
 
 
 # -- CompareFaces: errors --------------------------------------------------------------------
@@ -299,21 +314,27 @@ def test_throttling_exhausted_is_dependency_unavailable_with_retry_after(
     assert 0.25 <= sleeps[1] <= 0.5
 
 
-def test_no_retry_starts_that_could_end_after_the_budget(
-    client: Any, stubber: Stubber, sleeps: list[float]
+def test_no_retry_starts_that_could_end_after_the_deadline(
+    engine: RekognitionFaceEngine, stubber: Stubber, sleeps: list[float]
 ) -> None:
-    # Given the first attempt already took 9 s and one attempt may take 2 + 5 s
-    ticks = iter([0.0, 9.0])
-    engine = RekognitionFaceEngine(
-        client, BUCKET, budget_seconds=15.0, sleep=sleeps.append, clock=lambda: next(ticks)
-    )
+    # Given a request with 7.1 s left and one attempt that may take 2 + 5 s
     stubber.add_client_error(
         "compare_faces", service_error_code="ThrottlingException", http_status_code=400
     )
-    # When / Then: 9 + 0.25 + 7 > 15, so it gives up instead of risking API Gateway's 29 s
+    # When the first attempt is throttled: 0.25 + 7 s more may not fit in what is left
     with pytest.raises(DependencyUnavailable):
-        _compare(engine)
+        _compare(engine, Deadline.after(7.1))
+    # Then it gives up at once instead of being cut off by the Lambda timeout
     assert sleeps == []
+
+
+def test_no_attempt_starts_that_could_end_after_the_deadline(
+    engine: RekognitionFaceEngine, stubber: Stubber
+) -> None:
+    # Given a request with less time left than one attempt may take
+    # When / Then: nothing is sent, and the request is out of time
+    with pytest.raises(OutOfTime):
+        _compare(engine, Deadline.after(6.0))
 
 
 @pytest.mark.parametrize(
@@ -345,13 +366,13 @@ def test_one_clear_frontal_face_passes_the_gate(
     engine: RekognitionFaceEngine, stubber: Stubber
 ) -> None:
     stubber.add_response("detect_faces", _detect_answer(_face()), DETECT_REQUEST)
-    engine.check_single_face(CAPTURE)
+    engine.check_single_face(CAPTURE, ROOMY)
 
 
 def test_no_face_fails_the_gate(engine: RekognitionFaceEngine, stubber: Stubber) -> None:
     stubber.add_response("detect_faces", _detect_answer(), DETECT_REQUEST)
     with pytest.raises(NoFaceDetected):
-        engine.check_single_face(CAPTURE)
+        engine.check_single_face(CAPTURE, ROOMY)
 
 
 def test_two_confident_faces_fail_the_gate(engine: RekognitionFaceEngine, stubber: Stubber) -> None:
@@ -361,7 +382,7 @@ def test_two_confident_faces_fail_the_gate(engine: RekognitionFaceEngine, stubbe
         DETECT_REQUEST,
     )
     with pytest.raises(MultipleFaces):
-        engine.check_single_face(CAPTURE)
+        engine.check_single_face(CAPTURE, ROOMY)
 
 
 def test_a_doubtful_second_detection_is_not_counted(
@@ -373,7 +394,7 @@ def test_a_doubtful_second_detection_is_not_counted(
         _detect_answer(_face(), _face(box=_box(0.8, 0.1, 0.05, 0.06), confidence=54.0)),
         DETECT_REQUEST,
     )
-    engine.check_single_face(CAPTURE)
+    engine.check_single_face(CAPTURE, ROOMY)
 
 
 @pytest.mark.parametrize(
@@ -392,7 +413,7 @@ def test_small_unclear_or_turned_faces_fail_the_gate(
 ) -> None:
     stubber.add_response("detect_faces", _detect_answer(face), DETECT_REQUEST)
     with pytest.raises(FaceTooSmall) as raised:
-        engine.check_single_face(CAPTURE)
+        engine.check_single_face(CAPTURE, ROOMY)
     assert words in raised.value.message
 
 
@@ -405,7 +426,7 @@ def test_the_gate_retries_throttling_too(
         http_status_code=400,
     )
     stubber.add_response("detect_faces", _detect_answer(_face()), DETECT_REQUEST)
-    engine.check_single_face(CAPTURE)
+    engine.check_single_face(CAPTURE, ROOMY)
     assert len(sleeps) == 1
 
 
@@ -414,7 +435,7 @@ def test_the_gate_maps_an_oversized_image(engine: RekognitionFaceEngine, stubber
         "detect_faces", service_error_code="ImageTooLargeException", http_status_code=400
     )
     with pytest.raises(ImageTooLarge):
-        engine.check_single_face(CAPTURE)
+        engine.check_single_face(CAPTURE, ROOMY)
 
 
 # -- the engine factory ------------------------------------------------------------------------
@@ -424,9 +445,9 @@ def test_the_factory_builds_rekognition_without_botocore_retries_or_dlib() -> No
     # Given the production settings, in a fresh interpreter to see what gets imported
     probe = (
         "import sys\n"
-        "from faceauth.adapters.engines import build_face_engine\n"
+        "from faceauth.bootstrap import face_engine\n"
         "from faceauth.settings import Settings\n"
-        "engine = build_face_engine(Settings(database_url='sqlite://'), images=None)\n"
+        "engine = face_engine(Settings(database_url='sqlite://'), images=None)\n"
         "print(engine.name, engine._client.meta.config.retries['total_max_attempts'],"
         " 'dlib' in sys.modules)\n"
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from faceauth.settings import Settings
+from faceauth.bootstrap import ConfigurationError, database_engine
+from faceauth.settings import Settings, settings_used_by
 
 
 def test_defaults_match_the_product_rules(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -32,7 +33,29 @@ def test_a_threshold_outside_0_to_100_is_refused(monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_database_must_be_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given neither a URL nor an RDS secret
     monkeypatch.delenv("FACEAUTH_DATABASE_URL", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    with pytest.raises(ValidationError, match="FACEAUTH_DATABASE_URL"):
-        Settings()
+    monkeypatch.delenv("FACEAUTH_DB_SECRET_ARN", raising=False)
+    # When the database is built, then the error says what to set
+    with pytest.raises(ConfigurationError, match="FACEAUTH_DATABASE_URL"):
+        database_engine(Settings())
+
+
+def test_cors_origins_are_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FACEAUTH_CORS_ALLOWED_ORIGINS", "https://app.example, https://b.example")
+    assert Settings().cors_allowed_origins == ("https://app.example", "https://b.example")
+
+
+def test_no_cors_origin_is_allowed_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FACEAUTH_CORS_ALLOWED_ORIGINS", raising=False)
+    assert Settings().cors_allowed_origins == ()
+
+
+def test_each_function_reads_its_own_settings() -> None:
+    # The purge decides by recorded outcomes: the pass threshold is the compare API's alone.
+    assert "FACEAUTH_PASS_THRESHOLD" in settings_used_by("compare")
+    assert "FACEAUTH_PASS_THRESHOLD" not in settings_used_by("purge")
+    assert set(settings_used_by("migrate")) == {
+        name for name in settings_used_by("purge") if name.startswith("FACEAUTH_DB_")
+    }

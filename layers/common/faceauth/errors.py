@@ -1,10 +1,13 @@
-"""Domain errors. Each carries a stable code the API maps to an HTTP status (compare.errors).
+"""Domain errors. Each carries a stable code; the API's error table
+(functions/compare/error_codes.json) gives each code its HTTP status, retry advice and default
+message, so a domain error needs a message only when it has something specific to say.
 
 Messages are for people and never contain image bytes, face data or user ids.
 """
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 
@@ -12,79 +15,100 @@ class FaceAuthError(Exception):
     """Base of every error faceauth reports to a caller."""
 
     code: ClassVar[str] = "INTERNAL_ERROR"
-    default_message: ClassVar[str] = "Something went wrong."
 
     def __init__(self, message: str | None = None) -> None:
-        self.message = message or self.default_message
-        super().__init__(self.message)
+        self.message = message
+        super().__init__(message or self.code)
 
 
 class InvalidRequest(FaceAuthError):
     code = "INVALID_REQUEST"
-    default_message = "The request is malformed."
 
 
 class InvalidBase64(FaceAuthError):
     code = "INVALID_BASE64"
-    default_message = "The image is not valid base64."
 
 
 class InvalidImage(FaceAuthError):
     code = "INVALID_IMAGE"
-    default_message = "The image is not a readable JPEG or PNG."
 
 
 class ImageTooLarge(FaceAuthError):
     code = "IMAGE_TOO_LARGE"
-    default_message = "The image is larger than allowed."
 
 
 class UnsupportedMediaType(FaceAuthError):
     code = "UNSUPPORTED_MEDIA_TYPE"
-    default_message = "Send the request as application/json."
 
 
-class NoFaceDetected(FaceAuthError):
+class FaceQualityError(FaceAuthError):
+    """The image holds no usable single face: the user's to fix, not the engine's. A
+    verification that ends so is recorded as a run but does not count towards the lockout.
+    Its subclasses name the problem; any new one answers 422 like them."""
+
+    code = "FACE_NOT_USABLE"
+
+
+class NoFaceDetected(FaceQualityError):
     code = "NO_FACE_DETECTED"
-    default_message = "No face was found in the image."
 
 
-class MultipleFaces(FaceAuthError):
+class MultipleFaces(FaceQualityError):
     code = "MULTIPLE_FACES"
-    default_message = "More than one face is in the image; exactly one is required."
 
 
-class FaceTooSmall(FaceAuthError):
+class FaceTooSmall(FaceQualityError):
     code = "FACE_TOO_SMALL"
-    default_message = "The face is too small or unclear; move closer to the camera."
 
 
 class UserNotRegistered(FaceAuthError):
     code = "USER_NOT_REGISTERED"
-    default_message = "This user has no reference image; register first."
 
 
 class AlreadyRegistered(FaceAuthError):
     code = "ALREADY_REGISTERED"
-    default_message = "This user already has a reference image; use PUT to replace it."
 
 
-class UserLocked(FaceAuthError):
+class RetryLater(FaceAuthError):
+    """An error the same request may not hit later; retry_after_seconds says when."""
+
+    def __init__(self, retry_after_seconds: float, message: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = max(1, math.ceil(retry_after_seconds))
+
+
+class UserLocked(RetryLater):
     code = "USER_LOCKED"
-    default_message = "Too many failed verifications; try again later."
-
-    def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__()
-        self.retry_after_seconds = max(1, retry_after_seconds)
 
 
-class DependencyUnavailable(FaceAuthError):
-    """A dependency (database, image store, face engine) failed or throttled; safe to retry."""
+class VerificationInProgress(RetryLater):
+    """Another verification of the user is in flight and could use up the lockout budget."""
+
+    code = "VERIFICATION_IN_PROGRESS"
+
+
+class IdempotencyKeyInUse(RetryLater):
+    code = "IDEMPOTENCY_KEY_IN_USE"
+
+
+class IdempotencyKeyReused(FaceAuthError):
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
+class DependencyUnavailable(RetryLater):
+    """A dependency (database, image store, face engine) failed or throttled, or the request
+    ran out of time; safe to retry."""
 
     code = "DEPENDENCY_UNAVAILABLE"
-    default_message = "A service faceauth depends on is unavailable; retry shortly."
 
-    def __init__(self, dependency: str, retry_after_seconds: int = 2) -> None:
-        super().__init__()
+    def __init__(self, dependency: str, retry_after_seconds: float = 2) -> None:
+        super().__init__(retry_after_seconds)
         self.dependency = dependency
-        self.retry_after_seconds = retry_after_seconds
+
+
+class OutOfTime(DependencyUnavailable):
+    """The request's deadline came before its work was done; what it stored was cleaned up."""
+
+    def __init__(self, step: str, retry_after_seconds: float = 2) -> None:
+        super().__init__("deadline", retry_after_seconds)
+        self.step = step

@@ -8,10 +8,10 @@ Fields used by no function are for local runs only (`make run`, the tests).
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 COMPARE = "compare"
 PURGE = "purge"
@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FACEAUTH_", frozen=True, extra="ignore")
 
     # Decision
-    pass_threshold: float = setting(90.0, used_by=(COMPARE, PURGE), ge=0, le=100)
+    pass_threshold: float = setting(90.0, used_by=(COMPARE,), ge=0, le=100)
 
     # Lockout (NIST SP 800-63B 5.2.3: at most a handful of consecutive failures)
     lockout_max_failures: int = setting(5, used_by=(COMPARE,), ge=1)
@@ -58,8 +58,6 @@ class Settings(BaseSettings):
     aws_timeout_seconds: float = setting(5.0, used_by=_IMAGE_STORE, gt=0)
     face_engine: Literal["rekognition", "local"] = setting("rekognition", used_by=(COMPARE,))
     rekognition_max_attempts: int = setting(3, used_by=(COMPARE,), ge=1, le=5)
-    # Whole-call budget for Rekognition retries: well inside API Gateway's 29 s.
-    rekognition_budget_seconds: float = setting(15.0, used_by=(COMPARE,), gt=0, le=25)
     rekognition_quality_filter: Literal["NONE", "AUTO", "LOW", "MEDIUM", "HIGH"] = setting(
         "AUTO", used_by=(COMPARE,)
     )
@@ -88,11 +86,24 @@ class Settings(BaseSettings):
     # Seconds a client should wait before retrying after a dependency failure.
     retry_after_seconds: int = setting(2, used_by=(COMPARE, PURGE), ge=1)
 
-    @model_validator(mode="after")
-    def _database_is_configured(self) -> Settings:
-        if not self.database_url and not self.db_secret_arn:
-            raise ValueError("set FACEAUTH_DATABASE_URL (local) or FACEAUTH_DB_SECRET_ARN (AWS)")
-        return self
+    # Requests: every retry and wait fits the time the invocation has left minus this margin,
+    # kept for deleting what a failed request stored and answering.
+    cleanup_margin_seconds: float = setting(3.0, used_by=(COMPARE,), ge=0.5, le=10)
+    # A run in flight is surely over this long after its request's deadline; until then it
+    # counts against the lockout budget and an erasure waits for it.
+    pending_grace_seconds: int = setting(30, used_by=(COMPARE,), ge=1, le=300)
+    # How long an Idempotency-Key and its first answer are kept.
+    idempotency_ttl_hours: int = setting(24, used_by=(COMPARE,), ge=1, le=24 * 7)
+
+    # Browser origins allowed to call the API (CORS), comma-separated; none by default.
+    cors_allowed_origins: Annotated[tuple[str, ...], NoDecode] = setting((), used_by=(COMPARE,))
+
+    @field_validator("cors_allowed_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(origin.strip() for origin in value.split(",") if origin.strip())
+        return value
 
 
 def settings_used_by(function: str) -> dict[str, str]:

@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from faceauth.domain.deadline import Deadline
 from faceauth.domain.ports import ImageStore
 from faceauth.errors import FaceTooSmall, InvalidImage, MultipleFaces, NoFaceDetected
 
@@ -183,7 +184,7 @@ class LocalFaceEngine:
         """Load the models now instead of on the first request. Raises LocalModelsMissing."""
         _loaded_models()
 
-    def check_single_face(self, image: bytes) -> None:
+    def check_single_face(self, image: bytes, deadline: Deadline) -> None:
         """Accept an image with exactly one face at least ``min_face_px`` wide and high.
 
         Raises NoFaceDetected, MultipleFaces, FaceTooSmall, InvalidImage.
@@ -193,7 +194,9 @@ class LocalFaceEngine:
         with models.lock:
             self._single_face(models, pixels)
 
-    def compare(self, reference_key: str, capture_key: str, capture: bytes) -> float:
+    def compare(
+        self, reference_key: str, capture_key: str, capture: bytes, deadline: Deadline
+    ) -> float:
         """Similarity (0-100) of the capture's single face to the reference's face.
 
         The capture comes as bytes (capture_key is not read); the reference embedding comes
@@ -205,16 +208,16 @@ class LocalFaceEngine:
         with models.lock:
             face = self._single_face(models, pixels)
             probe = self._embed(models, pixels, face)
-        reference = self._reference_embedding(reference_key)
+        reference = self._reference_embedding(reference_key, deadline)
         return similarity_from_distance(float(np.linalg.norm(probe - reference)))
 
     # -- internals -----------------------------------------------------------------------
 
-    def _reference_embedding(self, reference_key: str) -> Embedding:
+    def _reference_embedding(self, reference_key: str, deadline: Deadline) -> Embedding:
         cached = self._references.get(reference_key)
         if cached is not None:
             return cached
-        pixels = self._decode(self._images.get(reference_key))
+        pixels = self._decode(self._images.get(reference_key, deadline))
         models = _loaded_models()
         with models.lock:
             faces = self._detect(models, pixels)

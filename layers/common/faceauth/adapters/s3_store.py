@@ -1,16 +1,20 @@
 """The image store on S3. Deleting removes every version, so a face never lingers as a
 noncurrent version in a versioned bucket: by the version id PutObject returned when it is
-known (no listing), else by listing the key's versions."""
+known (no listing), else by listing the key's versions. Every call retries throttling and
+transient transport failures within the caller's deadline (faceauth.adapters.retry)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from faceauth.adapters.retry import RetryPolicy
+from faceauth.domain.deadline import Deadline
 from faceauth.domain.ports import DeleteReport, StoredObject
 from faceauth.errors import DependencyUnavailable
 
@@ -28,34 +32,36 @@ def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 class S3ImageStore:
     """Implements the ImageStore port on one bucket."""
 
-    def __init__(
-        self, client: Any, bucket: str, retry_after_seconds: int = 2, list_workers: int = 8
-    ) -> None:
+    def __init__(self, client: Any, bucket: str, retry: RetryPolicy, list_workers: int = 8) -> None:
         self._s3 = client
         self._bucket = bucket
-        self._retry_after = retry_after_seconds
+        self._retry = retry
         # In a versioned bucket each key's versions are listed (one call per key), so the
         # purge lists many keys at once; the client's connection pool must be as large.
         self._list_workers = list_workers
         self._versioning: tuple[float, bool] | None = None
 
-    def put(self, key: str, content: bytes, content_type: str) -> str | None:
+    def put(self, key: str, content: bytes, content_type: str, deadline: Deadline) -> str | None:
         with self._translated_errors():
-            answer = self._s3.put_object(
-                Bucket=self._bucket, Key=key, Body=content, ContentType=content_type
+            answer = self._retry.call(
+                "PutObject",
+                lambda: self._s3.put_object(
+                    Bucket=self._bucket, Key=key, Body=content, ContentType=content_type
+                ),
+                deadline,
             )
         version_id: str | None = answer.get("VersionId")
         return version_id
 
-    def get(self, key: str) -> bytes:
+    def get(self, key: str, deadline: Deadline) -> bytes:
         with self._translated_errors():
-            body: bytes = self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
-            return body
+            return self._retry.call(
+                "GetObject",
+                lambda: bytes(self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()),
+                deadline,
+            )
 
-    def delete_all_versions(self, keys: Sequence[str]) -> DeleteReport:
-        return self.delete_objects([StoredObject(key) for key in keys])
-
-    def delete_objects(self, objects: Sequence[StoredObject]) -> DeleteReport:
+    def delete_objects(self, objects: Sequence[StoredObject], deadline: Deadline) -> DeleteReport:
         keys = list(dict.fromkeys(stored.key for stored in objects))
         if not keys:
             return DeleteReport()
@@ -69,12 +75,17 @@ class S3ImageStore:
         ]
         with self._translated_errors():
             if to_list:
-                entries += self._entries_to_delete([key for key in keys if key in to_list])
+                entries += self._entries_to_delete(
+                    [key for key in keys if key in to_list], deadline
+                )
             failed: set[str] = set()
             for batch in _batches(entries, DELETE_BATCH):
-                answer = self._s3.delete_objects(
-                    Bucket=self._bucket, Delete={"Objects": list(batch), "Quiet": True}
+                request = partial(
+                    self._s3.delete_objects,
+                    Bucket=self._bucket,
+                    Delete={"Objects": list(batch), "Quiet": True},
                 )
+                answer = self._retry.call("DeleteObjects", request, deadline)
                 failed.update(
                     error["Key"]
                     for error in answer.get("Errors", [])
@@ -87,24 +98,31 @@ class S3ImageStore:
 
     # -- internals -----------------------------------------------------------------------
 
-    def _entries_to_delete(self, keys: Sequence[str]) -> list[dict[str, str]]:
+    def _entries_to_delete(self, keys: Sequence[str], deadline: Deadline) -> list[dict[str, str]]:
         """Every version and delete marker of each key if the bucket keeps versions (one
         listing per key), else the plain keys."""
-        if self._bucket_keeps_versions():
-            return self._all_versions(keys)
+        if self._bucket_keeps_versions(deadline):
+            return self._all_versions(keys, deadline)
         return [{"Key": key} for key in keys]
 
-    def _bucket_keeps_versions(self) -> bool:
+    def _bucket_keeps_versions(self, deadline: Deadline) -> bool:
         now = time.monotonic()
         if self._versioning is None or now - self._versioning[0] > _VERSIONING_TTL_SECONDS:
-            status = self._s3.get_bucket_versioning(Bucket=self._bucket).get("Status")
+            status = self._retry.call(
+                "GetBucketVersioning",
+                lambda: self._s3.get_bucket_versioning(Bucket=self._bucket),
+                deadline,
+            ).get("Status")
             # Suspended buckets still hold the versions written while it was enabled.
             self._versioning = (now, status in ("Enabled", "Suspended"))
         return self._versioning[1]
 
-    def _all_versions(self, keys: Sequence[str]) -> list[dict[str, str]]:
+    def _all_versions(self, keys: Sequence[str], deadline: Deadline) -> list[dict[str, str]]:
+        def versions_of(key: str) -> list[dict[str, str]]:
+            return self._retry.call("ListObjectVersions", lambda: self._versions_of(key), deadline)
+
         with ThreadPoolExecutor(max_workers=self._list_workers) as pool:
-            per_key = list(pool.map(self._versions_of, keys))
+            per_key = list(pool.map(versions_of, keys))
         return [entry for entries in per_key for entry in entries]
 
     def _versions_of(self, key: str) -> list[dict[str, str]]:
@@ -117,13 +135,13 @@ class S3ImageStore:
         return entries
 
     def _translated_errors(self) -> _S3Errors:
-        return _S3Errors(self._retry_after)
+        return _S3Errors(self._retry.retry_after_seconds)
 
 
 class _S3Errors:
     """Turns any S3 failure into DependencyUnavailable (never a stack trace to the caller)."""
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: float) -> None:
         self._retry_after = retry_after
 
     def __enter__(self) -> None:

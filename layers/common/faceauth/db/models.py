@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
 )
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -45,6 +46,9 @@ class User(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(Timestamp)
     erased_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # Which registration of the user this is: a registration after an erasure starts the
+    # next one, so runs and work in flight of the erased one are told apart.
+    enrolment: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(Timestamp)
 
     # The purge checks every batch of keys against the current references.
@@ -58,7 +62,10 @@ class Run(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     run_id: Mapped[str] = mapped_column(String(36), unique=True)
-    user_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id"))
+    # users.id, not the app's user id (users.external_id). The column keeps its first name:
+    # renaming it would be a destructive (contract) migration for a name only.
+    user_pk: Mapped[int] = mapped_column("user_id", Id, ForeignKey("users.id"))
+    enrolment: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     kind: Mapped[str] = mapped_column(String(16))
     result: Mapped[str | None] = mapped_column(String(8))
     similarity: Mapped[float | None] = mapped_column(Double)
@@ -80,3 +87,44 @@ class Run(Base):
         Index("ix_runs_user_created", "user_id", "created_at"),
         Index("ix_runs_image_key", "image_key"),
     )
+
+
+class PendingRun(Base):
+    """A run in flight: recorded before its image is stored, deleted in the transaction that
+    records the run (or once its image is removed). See faceauth.domain.model.PendingRun."""
+
+    __tablename__ = "pending_runs"
+
+    run_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # NULL for a first registration: the user row is created with the run.
+    user_pk: Mapped[int | None] = mapped_column(Id, ForeignKey("users.id"))
+    enrolment: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    image_key: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    expires_at: Mapped[datetime] = mapped_column(Timestamp)
+
+    __table_args__ = (
+        # The lockout budget counts a user's live verifications; erasure lists a user's.
+        Index("ix_pending_runs_user_pk_kind_expires_at", "user_pk", "kind", "expires_at"),
+        # The purge sweeps expired ones, oldest first.
+        Index("ix_pending_runs_expires_at", "expires_at"),
+    )
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a request sent with an Idempotency-Key, replayed to its retries."""
+
+    __tablename__ = "idempotency_records"
+
+    idempotency_key: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # SHA-256 of method, path and body: the same key with another request is refused.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # NULL while the first request runs; its answer once it has one worth replaying.
+    status: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[str | None] = mapped_column(Text)
+    # Until then the first request may still be running (its deadline plus a grace).
+    held_until: Mapped[datetime] = mapped_column(Timestamp)
+    expires_at: Mapped[datetime] = mapped_column(Timestamp)
+
+    __table_args__ = (Index("ix_idempotency_records_expires_at", "expires_at"),)

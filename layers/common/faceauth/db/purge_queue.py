@@ -19,6 +19,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     and_,
+    delete,
     false,
     func,
     or_,
@@ -29,10 +30,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from faceauth.db.models import Run, User
-from faceauth.domain.model import RunKind
+from faceauth.db.models import IdempotencyRecord, PendingRun, Run, User
+from faceauth.domain.model import Decision, RunKind
 from faceauth.domain.purge import (
-    SIMILARITY_DECIMALS,
+    AbandonedUpload,
     Backlog,
     PurgePolicy,
     QueuedImage,
@@ -67,7 +68,7 @@ class SqlPurgeQueue:
         self, policy: PurgePolicy, now: datetime, after: QueuePosition | None, limit: int
     ) -> list[QueuedImage]:
         query = (
-            select(Run.id, Run.created_at, Run.image_key, Run.similarity, Run.image_version_id)
+            select(Run.id, Run.created_at, Run.image_key, Run.result, Run.image_version_id)
             .where(_unpurged(RunKind.VERIFICATION), _due(policy, now), _after(after))
             .order_by(Run.created_at, Run.id)
             .limit(limit)
@@ -75,7 +76,13 @@ class SqlPurgeQueue:
         with self._connection() as conn:
             rows = conn.execute(query).all()
         return [
-            QueuedImage(row.id, row.created_at, row.image_key, row.similarity, row.image_version_id)
+            QueuedImage(
+                row.id,
+                row.created_at,
+                row.image_key,
+                Decision(row.result) if row.result else None,
+                row.image_version_id,
+            )
             for row in rows
         ]
 
@@ -83,7 +90,7 @@ class SqlPurgeQueue:
         query = (
             select(Run.id, Run.created_at, Run.image_key, Run.image_version_id)
             .prefix_with(_RUNS_FIRST, dialect="mysql")
-            .join(User, User.id == Run.user_id)
+            .join(User, User.id == Run.user_pk)
             .where(_superseded(), _after(after))
             .order_by(Run.created_at, Run.id)
             .limit(limit)
@@ -115,6 +122,44 @@ class SqlPurgeQueue:
         with self._connection(write=True) as conn:
             return int(conn.execute(statement).rowcount)
 
+    def abandoned_uploads(
+        self, now: datetime, after: AbandonedUpload | None, limit: int
+    ) -> list[AbandonedUpload]:
+        query = select(PendingRun.run_id, PendingRun.image_key, PendingRun.expires_at).where(
+            PendingRun.expires_at <= now
+        )
+        if after is not None:
+            query = query.where(
+                PendingRun.expires_at >= after.expires_at,
+                or_(PendingRun.expires_at > after.expires_at, PendingRun.run_id > after.run_id),
+            )
+        query = query.order_by(PendingRun.expires_at, PendingRun.run_id).limit(limit)
+        with self._connection() as conn:
+            rows = conn.execute(query).all()
+        return [AbandonedUpload(row.run_id, row.image_key, row.expires_at) for row in rows]
+
+    def forget_abandoned(self, run_ids: Sequence[str]) -> None:
+        if run_ids:
+            with self._connection(write=True) as conn:
+                conn.execute(delete(PendingRun).where(PendingRun.run_id.in_(list(run_ids))))
+
+    def delete_expired_idempotency_records(self, now: datetime, limit: int) -> int:
+        with self._connection(write=True) as conn:
+            keys = conn.scalars(
+                select(IdempotencyRecord.idempotency_key)
+                .where(IdempotencyRecord.expires_at <= now)
+                .order_by(IdempotencyRecord.expires_at)
+                .limit(limit)
+            ).all()
+            if keys:
+                conn.execute(
+                    delete(IdempotencyRecord).where(
+                        IdempotencyRecord.idempotency_key.in_(keys),
+                        IdempotencyRecord.expires_at <= now,
+                    )
+                )
+        return len(keys)
+
     def backlog(self, policy: PurgePolicy, now: datetime) -> Backlog:
         pass_cutoff, fail_cutoff = policy.passed.cutoff(now), policy.failed.cutoff(now)
         older = min(pass_cutoff, fail_cutoff)
@@ -130,14 +175,14 @@ class SqlPurgeQueue:
             select(func.count())
             .prefix_with(_RUNS_FIRST, dialect="mysql")
             .select_from(Run)
-            .join(User, User.id == Run.user_id)
+            .join(User, User.id == Run.user_pk)
             .where(_superseded())
         )
         with self._connection() as conn:
             rows = sum(conn.execute(query).scalar_one() for query in (all_due, window_due))
             rows += conn.execute(superseded).scalar_one()
-            oldest_pass = _oldest(conn, pass_cutoff, _passed(policy))
-            oldest_fail = _oldest(conn, fail_cutoff, ~_passed(policy))
+            oldest_pass = _oldest(conn, pass_cutoff, _recorded_pass())
+            oldest_fail = _oldest(conn, fail_cutoff, ~_recorded_pass())
         return Backlog(rows=rows, oldest_pass=oldest_pass, oldest_fail=oldest_fail)
 
     @contextmanager
@@ -173,10 +218,9 @@ def _superseded() -> ColumnElement[bool]:
     )
 
 
-def _passed(policy: PurgePolicy) -> ColumnElement[bool]:
-    """PASS as the policy decides it; false (not unknown) for a NULL similarity."""
-    similarity = func.round(Run.similarity, SIMILARITY_DECIMALS)
-    return and_(Run.similarity.is_not(None), similarity >= policy.threshold)
+def _recorded_pass() -> ColumnElement[bool]:
+    """A recorded PASS; false (not unknown) for a run without a result."""
+    return and_(Run.result.is_not(None), Run.result == Decision.PASS.value)
 
 
 def _shorter_retention(policy: PurgePolicy) -> ColumnElement[bool]:
@@ -184,8 +228,8 @@ def _shorter_retention(policy: PurgePolicy) -> ColumnElement[bool]:
     if policy.passed.retention == policy.failed.retention:
         return false()
     if policy.passed.retention < policy.failed.retention:
-        return _passed(policy)
-    return ~_passed(policy)
+        return _recorded_pass()
+    return ~_recorded_pass()
 
 
 def _due(policy: PurgePolicy, now: datetime) -> ColumnElement[bool]:

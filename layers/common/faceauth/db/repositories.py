@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from faceauth.db import models
 from faceauth.db.models import Run, User
-from faceauth.domain.model import Decision, LastVerification, NewRun, RunKind, UserRecord
+from faceauth.domain.model import (
+    Decision,
+    LastVerification,
+    NewRun,
+    PendingRun,
+    RunKind,
+    UserRecord,
+)
+from faceauth.domain.ports import RunImage, StoredObject
 from faceauth.errors import AlreadyRegistered
 
 
@@ -21,7 +31,12 @@ def _to_record(row: User) -> UserRecord:
         registered_at=row.registered_at,
         consecutive_failures=row.consecutive_failures,
         locked_until=row.locked_until,
+        enrolment=row.enrolment,
     )
+
+
+def _rowcount(result: object) -> int:
+    return int(getattr(result, "rowcount", 0))
 
 
 class SqlUserRepository:
@@ -35,12 +50,20 @@ class SqlUserRepository:
         row = self._session.scalars(query).one_or_none()
         return _to_record(row) if row else None
 
+    def get_by_pk(self, pk: int, *, for_update: bool = False) -> UserRecord | None:
+        query = select(User).where(User.id == pk)
+        if for_update:
+            query = query.with_for_update()
+        row = self._session.scalars(query).one_or_none()
+        return _to_record(row) if row else None
+
     def add_registered(self, user_id: str, reference_key: str, at: datetime) -> UserRecord:
         row = User(
             external_id=user_id,
             reference_key=reference_key,
             registered_at=at,
             consecutive_failures=0,
+            enrolment=1,
             created_at=at,
         )
         self._session.add(row)
@@ -51,19 +74,20 @@ class SqlUserRepository:
             raise AlreadyRegistered from exc
         return _to_record(row)
 
-    def register_existing(self, pk: int, reference_key: str, at: datetime) -> bool:
+    def register_again(self, pk: int, enrolment: int, reference_key: str, at: datetime) -> bool:
         result = self._session.execute(
             update(User)
-            .where(User.id == pk, User.reference_key.is_(None))
+            .where(User.id == pk, User.reference_key.is_(None), User.enrolment == enrolment - 1)
             .values(
                 reference_key=reference_key,
                 registered_at=at,
+                enrolment=enrolment,
                 erased_at=None,
                 consecutive_failures=0,
                 locked_until=None,
             )
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return _rowcount(result) == 1
 
     def replace_reference(self, pk: int, reference_key: str, at: datetime) -> None:
         self._session.execute(
@@ -79,7 +103,7 @@ class SqlUserRepository:
             .values(consecutive_failures=consecutive_failures, locked_until=locked_until)
         )
 
-    def erase(self, pk: int, at: datetime) -> None:
+    def unregister(self, pk: int, at: datetime) -> None:
         self._session.execute(
             update(User)
             .where(User.id == pk)
@@ -101,7 +125,8 @@ class SqlRunRepository:
         self._session.add(
             Run(
                 run_id=run.run_id,
-                user_id=run.user_pk,
+                user_pk=run.user_pk,
+                enrolment=run.enrolment,
                 kind=run.kind.value,
                 result=run.result.value if run.result else None,
                 similarity=run.similarity,
@@ -115,10 +140,14 @@ class SqlRunRepository:
             )
         )
 
-    def last_verification(self, user_pk: int) -> LastVerification | None:
+    def last_verification(self, user_pk: int, enrolment: int) -> LastVerification | None:
         row = self._session.scalars(
             select(Run)
-            .where(Run.user_id == user_pk, Run.kind == RunKind.VERIFICATION.value)
+            .where(
+                Run.user_pk == user_pk,
+                Run.enrolment == enrolment,
+                Run.kind == RunKind.VERIFICATION.value,
+            )
             .order_by(Run.created_at.desc(), Run.id.desc())
             .limit(1)
         ).one_or_none()
@@ -132,23 +161,102 @@ class SqlRunRepository:
             verified_at=row.created_at,
         )
 
-    def unpurged_image_keys(self, user_pk: int) -> list[str]:
-        keys = self._session.scalars(
-            select(Run.image_key).where(
-                Run.user_id == user_pk, Run.purged_at.is_(None), Run.image_key.is_not(None)
+    def unpurged_images(self, user_pk: int, up_to_enrolment: int) -> list[RunImage]:
+        rows = self._session.execute(
+            select(Run.run_id, Run.image_key, Run.image_version_id).where(
+                Run.user_pk == user_pk,
+                Run.enrolment <= up_to_enrolment,
+                Run.purged_at.is_(None),
+                Run.image_key.is_not(None),
             )
         )
-        return [key for key in keys if key]
+        return [
+            RunImage(row.run_id, StoredObject(row.image_key, row.image_version_id)) for row in rows
+        ]
 
-    def mark_user_images_purged(self, user_pk: int, at: datetime) -> int:
-        result = self._session.execute(
-            update(Run).where(Run.user_id == user_pk, Run.purged_at.is_(None)).values(purged_at=at)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+    def mark_purged(self, run_ids: Sequence[str], at: datetime) -> None:
+        if run_ids:
+            self._session.execute(
+                update(Run)
+                .where(Run.run_id.in_(list(run_ids)), Run.purged_at.is_(None))
+                .values(purged_at=at)
+            )
 
     def mark_image_purged(self, image_key: str, at: datetime) -> None:
         self._session.execute(
             update(Run)
             .where(Run.image_key == image_key, Run.purged_at.is_(None))
             .values(purged_at=at)
+        )
+
+
+def _to_pending(row: models.PendingRun) -> PendingRun:
+    return PendingRun(
+        run_id=row.run_id,
+        user_pk=row.user_pk,
+        enrolment=row.enrolment,
+        kind=RunKind(row.kind),
+        image_key=row.image_key,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+    )
+
+
+class SqlPendingRunRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, pending: PendingRun) -> None:
+        self._session.add(
+            models.PendingRun(
+                run_id=pending.run_id,
+                user_pk=pending.user_pk,
+                enrolment=pending.enrolment,
+                kind=pending.kind.value,
+                image_key=pending.image_key,
+                created_at=pending.created_at,
+                expires_at=pending.expires_at,
+            )
+        )
+        # Written now, so a failure shows here and not at commit.
+        self._session.flush()
+
+    def live_verifications(self, user_pk: int, now: datetime) -> list[PendingRun]:
+        rows = self._session.scalars(
+            select(models.PendingRun).where(
+                models.PendingRun.user_pk == user_pk,
+                models.PendingRun.kind == RunKind.VERIFICATION.value,
+                models.PendingRun.expires_at > now,
+            )
+        )
+        return [_to_pending(row) for row in rows]
+
+    def of_user(self, user_pk: int, up_to_enrolment: int) -> list[PendingRun]:
+        rows = self._session.scalars(
+            select(models.PendingRun).where(
+                models.PendingRun.user_pk == user_pk,
+                models.PendingRun.enrolment <= up_to_enrolment,
+            )
+        )
+        return [_to_pending(row) for row in rows]
+
+    def settle(self, run_id: str, now: datetime) -> bool:
+        result = self._session.execute(
+            delete(models.PendingRun).where(
+                models.PendingRun.run_id == run_id, models.PendingRun.expires_at > now
+            )
+        )
+        return _rowcount(result) == 1
+
+    def forget(self, run_ids: Sequence[str]) -> None:
+        if run_ids:
+            self._session.execute(
+                delete(models.PendingRun).where(models.PendingRun.run_id.in_(list(run_ids)))
+            )
+
+    def abandon(self, run_id: str, now: datetime) -> None:
+        self._session.execute(
+            update(models.PendingRun)
+            .where(models.PendingRun.run_id == run_id, models.PendingRun.expires_at > now)
+            .values(expires_at=now)
         )

@@ -11,36 +11,42 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from faceauth.db.repositories import SqlRunRepository, SqlUserRepository
+from faceauth.db.repositories import (
+    SqlPendingRunRepository,
+    SqlRunRepository,
+    SqlUserRepository,
+)
 from faceauth.errors import DependencyUnavailable
-from faceauth.settings import Settings
 
 
-def database_url(settings: Settings) -> URL:
-    """The URL from settings locally, or built from the Secrets Manager secret in AWS
-    (cached by Powertools for db_secret_max_age_seconds)."""
-    if settings.database_url:
-        return make_url(settings.database_url)
+def url_from_secret(
+    secret_arn: str, *, host: str | None, port: int, name: str, max_age_seconds: int
+) -> URL:
+    """The URL built from the RDS Secrets Manager secret (cached by Powertools for
+    ``max_age_seconds``); explicit host/port/name win over the secret's."""
     from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415 - AWS only
 
-    assert settings.db_secret_arn is not None
-    secret: Any = parameters.get_secret(
-        settings.db_secret_arn, max_age=settings.db_secret_max_age_seconds
-    )
+    secret: Any = parameters.get_secret(secret_arn, max_age=max_age_seconds)
     values = json.loads(secret)
     return URL.create(
         "mysql+pymysql",
         username=values["username"],
         password=values["password"],
-        host=settings.db_host or values.get("host"),
-        port=int(settings.db_port or values.get("port", 3306)),
-        database=settings.db_name or values.get("dbname"),
+        host=host or values.get("host"),
+        port=int(port or values.get("port", 3306)),
+        database=name or values.get("dbname"),
     )
 
 
-def build_engine(settings: Settings, url: URL | None = None) -> Engine:
+def build_engine(
+    url: URL | str,
+    *,
+    connect_timeout_seconds: int = 3,
+    require_tls: bool = False,
+    tls_ca_path: str | None = None,
+) -> Engine:
     """An engine sized for Lambda: one warm connection per container, checked before use."""
-    url = url or database_url(settings)
+    url = make_url(url)
     if url.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 10})
 
@@ -52,20 +58,16 @@ def build_engine(settings: Settings, url: URL | None = None) -> Engine:
             cursor.close()
 
         return engine
-    timeout = settings.db_connect_timeout_seconds
+    timeout = connect_timeout_seconds
     connect_args: dict[str, Any] = {
         "connect_timeout": timeout,
         "read_timeout": 10,
         "write_timeout": 10,
         "charset": "utf8mb4",
     }
-    if settings.db_secret_arn:
+    if require_tls:
         # RDS enforces TLS (require_secure_transport); verify against the CA when shipped.
-        connect_args["ssl"] = (
-            {"ca": settings.db_tls_ca_path}
-            if settings.db_tls_ca_path
-            else {"check_hostname": False}
-        )
+        connect_args["ssl"] = {"ca": tls_ca_path} if tls_ca_path else {"check_hostname": False}
     return create_engine(
         url,
         pool_pre_ping=True,
@@ -83,6 +85,7 @@ class SqlUnitOfWork:
 
     users: SqlUserRepository
     runs: SqlRunRepository
+    pending: SqlPendingRunRepository
 
     def __init__(self, factory: sessionmaker[Session], retry_after_seconds: int = 2) -> None:
         self._factory = factory
@@ -92,6 +95,7 @@ class SqlUnitOfWork:
         self._session = self._factory()
         self.users = SqlUserRepository(self._session)
         self.runs = SqlRunRepository(self._session)
+        self.pending = SqlPendingRunRepository(self._session)
         return self
 
     def __exit__(
@@ -127,4 +131,4 @@ class Database:
         return SqlUnitOfWork(self._factory, self._retry_after)
 
 
-__all__ = ["DBAPIError", "Database", "SqlUnitOfWork", "build_engine", "database_url"]
+__all__ = ["DBAPIError", "Database", "SqlUnitOfWork", "build_engine", "url_from_secret"]

@@ -16,6 +16,12 @@ class Decision(enum.StrEnum):
     PASS = "PASS"  # noqa: S105 - a verification result, not a password
     FAIL = "FAIL"
 
+    @classmethod
+    def of(cls, similarity: float, threshold: float) -> Decision:
+        """The one PASS/FAIL rule: PASS at or above the threshold. Decided once, when the
+        verification runs, and recorded; nothing re-derives it later."""
+        return cls.PASS if similarity >= threshold else cls.FAIL
+
 
 @dataclass(frozen=True, slots=True)
 class ValidatedImage:
@@ -37,7 +43,11 @@ class ValidatedImage:
 
 @dataclass(frozen=True, slots=True)
 class UserRecord:
-    """A user as the domain sees it (mapped from persistence)."""
+    """A user as the domain sees it (mapped from persistence).
+
+    ``enrolment`` numbers the user's registrations: each registration after an erasure
+    starts a new one, and runs and in-flight work belong to the enrolment they started in,
+    so nothing of an erased enrolment can be committed, shown or left behind."""
 
     pk: int
     user_id: str
@@ -45,6 +55,7 @@ class UserRecord:
     registered_at: datetime | None
     consecutive_failures: int
     locked_until: datetime | None
+    enrolment: int = 1
 
     @property
     def is_registered(self) -> bool:
@@ -63,6 +74,7 @@ class NewRun:
     kind: RunKind
     created_at: datetime
     image_key: str | None
+    enrolment: int = 1
     threshold: float | None = None
     image_version_id: str | None = None  # what PutObject returned in a versioned bucket
     similarity: float | None = None
@@ -70,6 +82,27 @@ class NewRun:
     error_code: str | None = None
     request_id: str | None = None
     engine: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRun:
+    """A run in flight, recorded before its image is stored and settled when the run is
+    committed or its image removed. It is the intent that lets an image whose request died
+    be found and deleted (nothing lists the bucket), and, for verifications, a reservation
+    against the lockout budget. ``expires_at`` is when its request is surely over (its
+    deadline plus a grace): until then the owner may still write; after it the row only
+    waits for the purge to delete its image."""
+
+    run_id: str
+    user_pk: int | None  # None: a first registration, the user row does not exist yet
+    enrolment: int
+    kind: RunKind
+    image_key: str
+    created_at: datetime
+    expires_at: datetime
+
+    def is_live(self, now: datetime) -> bool:
+        return self.expires_at > now
 
 
 @dataclass(frozen=True, slots=True)

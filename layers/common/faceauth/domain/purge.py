@@ -1,9 +1,12 @@
 """The purge: biometric images deleted when their purpose ends, and nothing deleted early.
 
-A capture is kept for the retention of its result (PASS or FAIL; a run that ended in an
-error has no similarity and counts as FAIL), then deleted with all its versions and its run
-stamped ``purged_at``. A reference image that is no longer its user's reference (re-enrolment
-could not delete it) is deleted right away. A user's current reference is never deleted here.
+A capture is kept for the retention of its recorded result (the PASS or FAIL decided when
+the verification ran, whatever the threshold is today; a run that ended in an error counts
+as FAIL), then deleted with all its versions and its run stamped ``purged_at``. A reference
+image that is no longer its user's reference (re-enrolment could not delete it) is deleted
+right away, and so is the image of a request that died between storing it and recording its
+run (an expired pending run). A user's current reference is never deleted here. Expired
+idempotency records are deleted too.
 
 Idempotency: a row is stamped only after the image store confirmed its object gone, so a
 crash leaves rows either purged with the object gone, or unpurged; an unpurged row is simply
@@ -20,13 +23,10 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
 
+from faceauth.domain.deadline import UNLIMITED
 from faceauth.domain.model import Decision
 from faceauth.domain.ports import ImageStore, StoredObject
 
-# The compare API rounds similarity to 2 decimals before deciding; the purge compares the
-# same rounded value, so a similarity stored in a single-precision column (90.1 reads back
-# as 90.0999...) is still PASS at a threshold of 90.1.
-SIMILARITY_DECIMALS = 2
 DEFAULT_BATCH_SIZE = 1000  # one S3 DeleteObjects request holds at most 1000 keys
 
 
@@ -34,6 +34,7 @@ class PurgeCategory(enum.StrEnum):
     PASS = "PASS"  # noqa: S105 - a verification result, not a password
     FAIL = "FAIL"
     SUPERSEDED_REFERENCE = "SUPERSEDED_REFERENCE"
+    ABANDONED_UPLOAD = "ABANDONED_UPLOAD"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,32 +55,30 @@ class RetentionRule:
 
 @dataclass(frozen=True, slots=True)
 class PurgePolicy:
-    """Which captures are due: PASS (similarity >= threshold) after the PASS retention,
-    FAIL (below the threshold, or no similarity because the run ended in an error) after
-    the FAIL retention."""
+    """Which captures are due: a recorded PASS after the PASS retention, anything else (a
+    recorded FAIL, or a run that ended in an error and has no result) after the FAIL
+    retention."""
 
-    threshold: float
     passed: RetentionRule
     failed: RetentionRule
 
     @classmethod
-    def from_days(cls, threshold: float, pass_days: int, fail_days: int) -> PurgePolicy:
+    def from_days(cls, pass_days: int, fail_days: int) -> PurgePolicy:
         return cls(
-            threshold=threshold,
             passed=RetentionRule(timedelta(days=pass_days)),
             failed=RetentionRule(timedelta(days=fail_days)),
         )
 
-    def decision(self, similarity: float | None) -> Decision:
-        if similarity is not None and round(similarity, SIMILARITY_DECIMALS) >= self.threshold:
-            return Decision.PASS
-        return Decision.FAIL
+    @staticmethod
+    def retained_as(result: Decision | None) -> Decision:
+        """The retention class of a run's recorded result: no result counts as FAIL."""
+        return Decision.PASS if result is Decision.PASS else Decision.FAIL
 
     def rule_for(self, decision: Decision) -> RetentionRule:
         return self.passed if decision is Decision.PASS else self.failed
 
-    def is_due(self, similarity: float | None, created_at: datetime, now: datetime) -> bool:
-        return self.rule_for(self.decision(similarity)).is_due(created_at, now)
+    def is_due(self, result: Decision | None, created_at: datetime, now: datetime) -> bool:
+        return self.rule_for(self.retained_as(result)).is_due(created_at, now)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -97,12 +96,21 @@ class QueuedImage:
     run_pk: int
     created_at: datetime
     image_key: str | None  # None: nothing was stored; the row is stamped without a delete
-    similarity: float | None = None
+    result: Decision | None = None  # as recorded when the run was decided
     image_version_id: str | None = None  # None: unknown (older rows) or unversioned bucket
 
     @property
     def position(self) -> QueuePosition:
         return QueuePosition(self.created_at, self.run_pk)
+
+
+@dataclass(frozen=True, slots=True)
+class AbandonedUpload:
+    """The image a request announced (a pending run) and then neither recorded nor removed."""
+
+    run_id: str
+    image_key: str
+    expires_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +144,18 @@ class PurgeQueue(Protocol):
     def mark_purged(self, run_pks: Sequence[int], at: datetime) -> int:
         """Stamp ``purged_at`` on the still-unpurged rows among ``run_pks``; returns how many."""
 
+    def abandoned_uploads(
+        self, now: datetime, after: AbandonedUpload | None, limit: int
+    ) -> list[AbandonedUpload]:
+        """Pending runs that expired by ``now`` (their requests are surely over and never
+        recorded a run), in (expires_at, run_id) order, strictly after ``after``."""
+
+    def forget_abandoned(self, run_ids: Sequence[str]) -> None:
+        """Drop those pending runs: their images are gone."""
+
+    def delete_expired_idempotency_records(self, now: datetime, limit: int) -> int:
+        """Delete up to ``limit`` idempotency records expired by ``now``; returns how many."""
+
     def backlog(self, policy: PurgePolicy, now: datetime) -> Backlog:
         """Rows still due (captures and superseded references) and the oldest due capture."""
 
@@ -150,6 +170,8 @@ class PurgeReport:
     deleted_pass: int
     deleted_fail: int
     deleted_superseded_references: int
+    deleted_abandoned_uploads: int
+    deleted_idempotency_records: int
     failed_keys: int  # the store could not delete these; their rows stay for the next run
     skipped_current_references: int  # a current reference among the candidates (never deleted)
     rows_left: int  # due and still unpurged after this run
@@ -158,7 +180,12 @@ class PurgeReport:
 
     @property
     def deleted_images(self) -> int:
-        return self.deleted_pass + self.deleted_fail + self.deleted_superseded_references
+        return (
+            self.deleted_pass
+            + self.deleted_fail
+            + self.deleted_superseded_references
+            + self.deleted_abandoned_uploads
+        )
 
 
 def purge_due_images(
@@ -173,7 +200,8 @@ def purge_due_images(
 ) -> PurgeReport:
     """Delete every image that is due at ``now`` (default: the database's clock), in
     batches, and stamp its run purged once the store confirms the object gone: due
-    captures first, then superseded references.
+    captures first, then superseded references, then the images of abandoned uploads;
+    finally expired idempotency records are deleted.
 
     ``time_left`` answers the milliseconds this run may still use; no batch starts unless
     twice the slowest batch so far still fits, so the run stops cleanly and the next one
@@ -186,9 +214,14 @@ def purge_due_images(
         queue, images, policy, now if now is not None else queue.database_now(), dry_run
     )
     budget = _Budget(time_left)
-    finished = run.drain(
-        partial(queue.due_captures, policy, run.now), run.capture_category, batch_size, budget
-    ) and run.drain(queue.superseded_references, run.reference_category, batch_size, budget)
+    finished = (
+        run.drain(
+            partial(queue.due_captures, policy, run.now), run.capture_category, batch_size, budget
+        )
+        and run.drain(queue.superseded_references, run.reference_category, batch_size, budget)
+        and run.drain_abandoned(batch_size, budget)
+        and run.delete_idempotency_records(batch_size, budget)
+    )
     backlog = queue.backlog(policy, run.now)
     return PurgeReport(
         now=run.now,
@@ -196,6 +229,8 @@ def purge_due_images(
         deleted_pass=run.deleted[PurgeCategory.PASS],
         deleted_fail=run.deleted[PurgeCategory.FAIL],
         deleted_superseded_references=run.deleted[PurgeCategory.SUPERSEDED_REFERENCE],
+        deleted_abandoned_uploads=run.deleted[PurgeCategory.ABANDONED_UPLOAD],
+        deleted_idempotency_records=run.deleted_idempotency_records,
         failed_keys=run.failed_keys,
         skipped_current_references=run.skipped_current_references,
         rows_left=backlog.rows,
@@ -221,14 +256,15 @@ class _PurgeRun:
         self.now = now
         self._dry_run = dry_run
         self.deleted = dict.fromkeys(PurgeCategory, 0)
+        self.deleted_idempotency_records = 0
         self.failed_keys = 0
         self.skipped_current_references = 0
 
     def capture_category(self, image: QueuedImage) -> PurgeCategory | None:
         # The SQL and the policy must agree; what the policy does not find due stays.
-        if not self._policy.is_due(image.similarity, image.created_at, self.now):
+        if not self._policy.is_due(image.result, image.created_at, self.now):
             return None
-        return PurgeCategory(self._policy.decision(image.similarity).value)
+        return PurgeCategory(self._policy.retained_as(image.result).value)
 
     @staticmethod
     def reference_category(_image: QueuedImage) -> PurgeCategory | None:
@@ -254,6 +290,38 @@ class _PurgeRun:
             budget.record_batch(time.perf_counter() - started)
         return False
 
+    def drain_abandoned(self, limit: int, budget: _Budget) -> bool:
+        """Delete the images of abandoned uploads, page by page; False if time ran out."""
+        after: AbandonedUpload | None = None
+        while budget.allows_another_batch():
+            started = time.perf_counter()
+            page = self._queue.abandoned_uploads(self.now, after, limit)
+            if not page:
+                return True
+            after = page[-1]
+            if not self._dry_run:
+                stored = [StoredObject(upload.image_key) for upload in page]
+                failed = set(self._images.delete_objects(stored, UNLIMITED).failed)
+                self.failed_keys += len(failed)
+                page = [upload for upload in page if upload.image_key not in failed]
+                self._queue.forget_abandoned([upload.run_id for upload in page])
+            self.deleted[PurgeCategory.ABANDONED_UPLOAD] += len(page)
+            budget.record_batch(time.perf_counter() - started)
+        return False
+
+    def delete_idempotency_records(self, limit: int, budget: _Budget) -> bool:
+        """Delete expired idempotency records, a batch at a time; False if time ran out."""
+        while budget.allows_another_batch():
+            if self._dry_run:
+                return True
+            started = time.perf_counter()
+            deleted = self._queue.delete_expired_idempotency_records(self.now, limit)
+            self.deleted_idempotency_records += deleted
+            budget.record_batch(time.perf_counter() - started)
+            if deleted < limit:
+                return True
+        return False
+
     def _purge(self, due: list[tuple[QueuedImage, PurgeCategory]]) -> None:
         keys = [image.image_key for image, _ in due if image.image_key is not None]
         # Belt and braces: whatever the queue says, a current reference is never deleted.
@@ -269,7 +337,7 @@ class _PurgeRun:
             for image, _ in due
             if image.image_key is not None
         ]
-        failed = set(self._images.delete_objects(stored).failed) if stored else set()
+        failed = set(self._images.delete_objects(stored, UNLIMITED).failed) if stored else set()
         self.failed_keys += len(failed)
         # Stamp only what is really gone; failed keys stay unpurged for the next run.
         gone = [(image, category) for image, category in due if image.image_key not in failed]

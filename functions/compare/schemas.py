@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -14,6 +15,17 @@ USER_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 UtcDatetime = Annotated[
     datetime, AfterValidator(lambda d: d.replace(tzinfo=UTC) if d.tzinfo is None else d)
 ]
+
+
+class VerificationResult(enum.StrEnum):
+    """The decision of a verification."""
+
+    PASS = "PASS"  # noqa: S105 - a verification result, not a password
+    FAIL = "FAIL"
+
+
+class HealthStatus(enum.StrEnum):
+    OK = "ok"
 
 
 class ApiModel(BaseModel):
@@ -41,13 +53,15 @@ class VerificationResponse(ApiModel):
     user_id: str
     similarity: float = Field(ge=0, le=100, description="How alike the faces are, 0-100.")
     threshold: float = Field(ge=0, le=100, description="Similarity needed to pass.")
-    result: Literal["PASS", "FAIL"]
+    result: VerificationResult
     verified_at: UtcDatetime
 
 
 class LastVerificationBody(ApiModel):
     run_id: str
-    result: Literal["PASS", "FAIL"] | None
+    result: VerificationResult | None = Field(
+        description="PASS or FAIL; null when the run ended in an error (see errorCode)."
+    )
     similarity: float | None
     error_code: str | None
     verified_at: UtcDatetime
@@ -64,7 +78,7 @@ class UserStatusResponse(ApiModel):
 
 
 class HealthResponse(ApiModel):
-    status: Literal["ok"]
+    status: HealthStatus
 
 
 class ErrorDetail(ApiModel):
