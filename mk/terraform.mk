@@ -33,12 +33,12 @@ TF_DIRS = $(patsubst $(TF_ROOT)/%/,%,$(sort $(dir $(wildcard $(TF_ROOT)/environm
 # the work tree; a locally built provider never matches committed lock files anyway.
 TF_WORK ?= build/tf-check
 
-.PHONY: tools tf-check tf-fmt tf-workdir tf-validate tf-test tf-lint tf-checkov tf-docs tf-docs-check tf-mistakes settings-table
+.PHONY: tools tf-check tf-fmt tf-workdir tf-validate tf-test tf-lint tf-checkov tf-docs tf-docs-check tf-mistakes tf-schemas settings-table
 
 tools: ## Build/reuse the Terraform toolchain in $FACEAUTH_TOOLS_DIR (~/.cache/faceauth-tools)
 	scripts/tools.sh all
 
-tf-check: tf-fmt tf-validate tf-test tf-mistakes tf-lint tf-docs-check tf-checkov ## fmt, validate, tofu test, planted mistakes, tflint, terraform-docs, checkov on terraform/
+tf-check: tf-fmt tf-schemas tf-mistakes tf-lint tf-docs-check tf-checkov ## fmt, validate, tofu test, planted mistakes, tflint, terraform-docs, checkov on terraform/
 	@echo "tf-check: passed"
 
 # fmt needs no provider, but tofu reads a CLI config all the same: the one `make tools` wrote.
@@ -100,6 +100,15 @@ tf-test: tf-workdir ## tofu test (mock_provider, plan mode) in every module, per
 	    echo "tofu test $(TF_ROOT)/$$d (hashicorp/aws $$v): $$(echo "$$summary" | sed -E 's/^Success! //; s/\.$$//'), 0 skipped"; \
 	  done; \
 	done
+
+# validate + tofu test once per schema version, the versions side by side (two cores), each
+# version's output printed when it is done.
+tf-schemas: ## tofu validate and tofu test for every schema version of TF_AWS_SCHEMAS, in parallel
+	@echo "tf-check: validate and tofu test against hashicorp/aws $(TF_AWS_SCHEMAS), side by side"
+	@$(MAKE) --no-print-directory -j$(words $(TF_AWS_SCHEMAS)) --output-sync=target $(addprefix tf-schema-,$(TF_AWS_SCHEMAS))
+
+tf-schema-%:
+	@$(MAKE) --no-print-directory tf-validate tf-test TF_AWS_SCHEMAS=$* TF_WORK=$(TF_WORK)/$*
 
 tf-mistakes: $(VENV)/.installed ## Show that validate catches planted mistakes (pytest -m tofu: unknown argument, missing argument, wrong block)
 	$(PY) -m pytest -m tofu -p no:cacheprovider tests/terraform $(PYTEST_ARGS)

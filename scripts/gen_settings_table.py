@@ -26,6 +26,8 @@ def _as_environment_value(value: Any) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, tuple | list):
+        return ",".join(str(item) for item in value)  # list settings read comma-separated
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # 90.0 -> "90", as Terraform's tostring(90) writes it
     return str(value)

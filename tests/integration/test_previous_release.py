@@ -119,7 +119,7 @@ def test_the_previous_release_works_on_the_migrated_schema(
         "FACEAUTH_IMAGES_BUCKET": "faceauth-compat-images",
         "FACEAUTH_FACE_ENGINE": "local",
         "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",  # pragma: allowlist secret
         "AWS_DEFAULT_REGION": "eu-west-1",
         "POWERTOOLS_METRICS_NAMESPACE": "FaceAuth",
     }

@@ -15,7 +15,7 @@ from types import ModuleType
 
 import pytest
 
-from faceauth.settings import FUNCTIONS, settings_used_by
+from faceauth.settings import FUNCTIONS, Settings, settings_used_by
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TABLE = REPO_ROOT / "terraform" / "modules" / "functions" / "settings.json"
@@ -48,8 +48,19 @@ def test_the_table_lists_every_setting_a_function_reads(function: str) -> None:
     assert listed == set(settings_used_by(function))
 
 
-def test_the_purge_reads_the_threshold_compare_decides_with() -> None:
-    # Given the table, Then the threshold goes to both compare and the purge (issue 11: the
-    # purge lost it and fell back to a default that could differ from compare's)
+def test_the_defaults_terraform_passes_read_back_as_faceauths_defaults(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given every default of the table set as the environment variable a function is given
     table = json.loads(TABLE.read_text())
-    assert set(table["FACEAUTH_PASS_THRESHOLD"]["used_by"]) == {"compare", "purge"}
+    for variable, entry in table.items():
+        if entry["default"] is not None:
+            monkeypatch.setenv(variable, entry["default"])
+    monkeypatch.setenv("FACEAUTH_DATABASE_URL", "sqlite://")
+    # When faceauth reads its settings
+    settings = Settings()
+    # Then each is the field's own default (the string form means the same value)
+    for variable, entry in table.items():
+        field = variable.removeprefix("FACEAUTH_").lower()
+        if entry["default"] is not None:
+            assert getattr(settings, field) == Settings.model_fields[field].default, variable

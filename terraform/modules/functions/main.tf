@@ -201,13 +201,16 @@ resource "aws_lambda_function" "this" {
 # Only the first apply, which creates them, points them at the versions it publishes.
 ################################################################################
 
+# Each alias's version: a pinned one, else the latest published. output.release_aliases
+# repeats the expression: a local would be evaluated, and fail, when tofu test overrides the
+# whole module (its resources then have no instances).
 resource "aws_lambda_alias" "compare" {
   for_each = var.api_versions
 
   name             = each.key
   description      = "compare for API ${each.key}"
   function_name    = aws_lambda_function.this["compare"].function_name
-  function_version = local.release_versions[each.key]
+  function_version = coalesce(each.value.function_version, aws_lambda_function.this["compare"].version)
 
   lifecycle {
     ignore_changes = [function_version]
@@ -223,11 +226,6 @@ resource "aws_lambda_alias" "purge" {
   lifecycle {
     ignore_changes = [function_version]
   }
-}
-
-locals {
-  # The version each compare alias should serve: a pinned one, else the latest published.
-  release_versions = { for version, alias in var.api_versions : version => coalesce(alias.function_version, aws_lambda_function.this["compare"].version) }
 }
 
 ################################################################################

@@ -61,7 +61,7 @@ output "setting_values" {
 output "release_aliases" {
   description = "Where the pipeline points each alias once the migrations ran: function, alias and version (the versions this apply published, or a pinned one)."
   value = concat(
-    [for version, alias in aws_lambda_alias.compare : { function = alias.function_name, alias = alias.name, version = local.release_versions[version] }],
+    [for version, alias in aws_lambda_alias.compare : { function = alias.function_name, alias = alias.name, version = coalesce(var.api_versions[version].function_version, aws_lambda_function.this["compare"].version) }],
     [{ function = aws_lambda_alias.purge.function_name, alias = aws_lambda_alias.purge.name, version = aws_lambda_function.this["purge"].version }],
   )
 }

@@ -68,7 +68,7 @@ variable "database" {
 ################################################################################
 
 variable "pass_threshold" {
-  description = "Similarity (0-100) at or above which a verification passes (FACEAUTH_PASS_THRESHOLD, read by compare and the purge); null: faceauth's default."
+  description = "Similarity (0-100) at or above which a verification passes (FACEAUTH_PASS_THRESHOLD); null: faceauth's default."
   type        = number
   default     = null
 

@@ -171,8 +171,8 @@ run "every_function_gets_every_setting_it_reads" {
   }
 
   assert {
-    condition     = contains(keys(aws_lambda_function.this["purge"].environment[0].variables), "FACEAUTH_PASS_THRESHOLD")
-    error_message = "The purge tells PASS captures (kept pass_retention_days) from FAIL ones by the threshold: it must get the one compare uses."
+    condition     = alltrue([for key, f in aws_lambda_function.this : length([for name in keys(f.environment[0].variables) : name if startswith(name, "FACEAUTH_")]) == length([for setting in values(local.settings) : 1 if contains(setting.used_by, key)])])
+    error_message = "A function gets no FACEAUTH_* variable it does not read."
   }
 }
 
@@ -185,8 +185,8 @@ run "a_setting_has_one_value_for_every_function_that_reads_it" {
   }
 
   assert {
-    condition     = aws_lambda_function.this["compare"].environment[0].variables["FACEAUTH_PASS_THRESHOLD"] == aws_lambda_function.this["purge"].environment[0].variables["FACEAUTH_PASS_THRESHOLD"]
-    error_message = "compare and the purge use the same threshold."
+    condition     = aws_lambda_function.this["compare"].environment[0].variables["FACEAUTH_DB_NAME"] == aws_lambda_function.this["purge"].environment[0].variables["FACEAUTH_DB_NAME"] && aws_lambda_function.this["purge"].environment[0].variables["FACEAUTH_DB_NAME"] == aws_lambda_function.this["migrate"].environment[0].variables["FACEAUTH_DB_NAME"]
+    error_message = "compare, the purge and migrate connect to the same schema."
   }
 }
 
