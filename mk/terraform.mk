@@ -33,16 +33,20 @@ TF_DIRS = $(patsubst $(TF_ROOT)/%/,%,$(sort $(dir $(wildcard $(TF_ROOT)/environm
 # the work tree; a locally built provider never matches committed lock files anyway.
 TF_WORK ?= build/tf-check
 
-.PHONY: tools tf-check tf-fmt tf-workdir tf-validate tf-test tf-lint tf-checkov tf-docs tf-docs-check tf-mistakes tf-schemas settings-table
+.PHONY: tools tf-check tf-provider-check tf-fmt tf-workdir tf-validate tf-test tf-lint tf-checkov tf-docs tf-docs-check tf-mistakes tf-schemas settings-table
 
 tools: ## Build/reuse the Terraform toolchain in $FACEAUTH_TOOLS_DIR (~/.cache/faceauth-tools)
 	scripts/tools.sh all
 
-tf-check: tf-fmt tf-schemas tf-mistakes tf-lint tf-docs-check tf-checkov ## fmt, validate, tofu test, planted mistakes, tflint, terraform-docs, checkov on terraform/
+tf-check: tf-provider-check tf-fmt tf-schemas tf-mistakes tf-lint tf-docs-check tf-checkov ## provider unit tests, fmt, validate, tofu test, planted mistakes, tflint, terraform-docs, checkov
 	@echo "tf-check: passed"
 
 # fmt needs no provider, but tofu reads a CLI config all the same: the one `make tools` wrote.
 tf-fmt tf-docs tf-docs-check: export TF_CLI_CONFIG_FILE = $(FACEAUTH_TOOLS_DIR)/tofu-aws-$(AWS_SCHEMA_LOWEST).rc
+
+tf-provider-check: ## gofmt, go vet and go test of the schema-only provider (tools/tf-schema-provider)
+	@cd tools/tf-schema-provider && test -z "$$(gofmt -l .)" || { gofmt -l . >&2; echo "tf-check: gofmt the files above" >&2; exit 1; }
+	cd tools/tf-schema-provider && go vet ./... && go test ./...
 
 tf-fmt: ## tofu fmt -check on terraform/
 	$(TOFU) fmt -check -recursive -diff $(TF_ROOT)
