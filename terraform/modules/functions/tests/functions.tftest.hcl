@@ -171,7 +171,7 @@ run "every_function_gets_every_setting_it_reads" {
   }
 
   assert {
-    condition     = alltrue([for key, f in aws_lambda_function.this : length([for name in keys(f.environment[0].variables) : name if startswith(name, "FACEAUTH_")]) == length([for setting in values(local.settings) : 1 if contains(setting.used_by, key)])])
+    condition     = alltrue([for key, f in aws_lambda_function.this : length([for name in keys(f.environment[0].variables) : name if startswith(name, "FACEAUTH_")]) == length([for setting in values(local.settings) : setting if contains(setting.used_by, key)])])
     error_message = "A function gets no FACEAUTH_* variable it does not read."
   }
 }
