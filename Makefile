@@ -56,6 +56,13 @@ ci: ## What CI checks: make setup, make test, make tools tf-check, make lint
 	bash scripts/ci-tf-check.sh
 	$(MAKE) --no-print-directory lint
 
+.PHONY: test-concurrency
+test-concurrency: $(VENV)/.installed db-start ## The concurrency suite REPEAT times in a row (default 1; the bar is 20)
+	@for i in $$(seq 1 $(or $(REPEAT),1)); do \
+	  echo "== concurrency run $$i"; \
+	  $(PY) -m pytest -q -p no:cacheprovider tests/integration/test_concurrency.py $(PYTEST_ARGS) || exit 1; \
+	done
+
 .PHONY: test-unit
 test-unit: $(VENV)/.installed ## Unit tests only (no database)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
@@ -72,6 +79,7 @@ typecheck: $(VENV)/.installed ## mypy --strict on our packages
 bench: $(VENV)/.installed db-start ## Compare-path latency, cold import, local engine time
 	$(PY) bench/bench_compare.py
 	$(PY) bench/bench_local_engine.py
+	$(PY) bench/bench_lockout_burst.py
 
 .PHONY: clean
 clean: ## Remove build output and caches

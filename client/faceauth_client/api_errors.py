@@ -15,6 +15,7 @@ from faceauth_client.errors import FaceAuthApiError
 __all__ = [
     "AlreadyRegisteredError",
     "DependencyUnavailableError",
+    "FaceNotUsableError",
     "FaceTooSmallError",
     "ForbiddenError",
     "IdempotencyKeyInUseError",
@@ -156,6 +157,22 @@ class UnsupportedMediaTypeError(FaceAuthApiError):
     default_message = "Send the request as application/json."
 
 
+class FaceNotUsableError(FaceAuthApiError):
+    """The face in the image cannot be used; take a new selfie of one face, close to the camera, in
+    even light.
+
+    422 FACE_NOT_USABLE; not retryable.
+    """
+
+    code = "FACE_NOT_USABLE"
+    status = 422
+    retryable = False
+    default_message = (
+        "The face in the image cannot be used; take a new selfie of one face, close to the camera, "
+        "in even light."
+    )
+
+
 class NoFaceDetectedError(FaceAuthApiError):
     """No face was found in the image.
 
@@ -289,6 +306,7 @@ ERRORS_BY_CODE: dict[str, type[FaceAuthApiError]] = {
     "IDEMPOTENCY_KEY_IN_USE": IdempotencyKeyInUseError,
     "IMAGE_TOO_LARGE": ImageTooLargeError,
     "UNSUPPORTED_MEDIA_TYPE": UnsupportedMediaTypeError,
+    "FACE_NOT_USABLE": FaceNotUsableError,
     "NO_FACE_DETECTED": NoFaceDetectedError,
     "MULTIPLE_FACES": MultipleFacesError,
     "FACE_TOO_SMALL": FaceTooSmallError,

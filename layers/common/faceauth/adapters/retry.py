@@ -63,6 +63,12 @@ def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
+def is_transient(exc: ClientError) -> bool:
+    """Throttling, or any 5xx: the service's fault, worth another try."""
+    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+    return error_code(exc) in THROTTLING_CODES or status >= 500
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """How one adapter retries: attempts, the worst case of one attempt, what is retried."""
@@ -90,9 +96,8 @@ class RetryPolicy:
             try:
                 return request()
             except ClientError as exc:
-                code = error_code(exc)
-                self._log(operation, code, attempt)
-                if code not in THROTTLING_CODES:
+                self._log(operation, error_code(exc), attempt)
+                if not is_transient(exc):
                     raise
                 if not self._may_retry(attempt, deadline):
                     raise self._unavailable() from exc

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from faceauth.db.models import IdempotencyRecord
@@ -38,8 +38,9 @@ class SqlIdempotencyLedger:
             "held_until": held_until,
             "expires_at": expires_at,
         }
-        with self._transaction() as conn:
-            # The common case, a new key, in one statement; a duplicate is left to the read.
+        # Each statement commits on its own, so no lock outlives it and racing claims of one
+        # key cannot deadlock; the take-over below is a compare-and-set instead.
+        with self._autocommit() as conn:
             created = conn.execute(
                 insert(_RECORD)
                 .prefix_with("IGNORE", dialect="mysql")
@@ -50,25 +51,30 @@ class SqlIdempotencyLedger:
             if created == 1:
                 return None
             row = conn.execute(
-                select(
-                    _RECORD.fingerprint,
-                    _RECORD.status,
-                    _RECORD.body,
-                    _RECORD.held_until,
-                    _RECORD.expires_at,
-                )
-                .where(_RECORD.idempotency_key == key)
-                .with_for_update()
-            ).one()
-            if row.expires_at > now and row.fingerprint != fingerprint:
+                select(_RECORD.fingerprint, _RECORD.status, _RECORD.body, _RECORD.held_until)
+                .where(_RECORD.idempotency_key == key, _RECORD.expires_at > now)
+            ).one_or_none()
+            if row is not None and row.fingerprint != fingerprint:
                 raise IdempotencyKeyReused
-            if row.expires_at > now and row.status is not None:
+            if row is not None and row.status is not None:
                 return Answer(int(row.status), str(row.body or ""))
-            if row.expires_at > now and row.held_until > now:
+            if row is not None and row.held_until > now:
                 raise IdempotencyKeyInUse(1)
-            # Expired, or its first request died without an answer: ours now.
-            conn.execute(update(_RECORD).where(_RECORD.idempotency_key == key).values(**fresh))
-            return None
+            # Expired, or its first request died without an answer: ours, if still so.
+            taken = conn.execute(
+                update(_RECORD)
+                .where(
+                    _RECORD.idempotency_key == key,
+                    or_(
+                        _RECORD.expires_at <= now,
+                        and_(_RECORD.status.is_(None), _RECORD.held_until <= now),
+                    ),
+                )
+                .values(**fresh)
+            ).rowcount
+        if taken != 1:
+            raise IdempotencyKeyInUse(1)
+        return None
 
     def complete(self, key: str, answer: Answer) -> None:
         with self._transaction() as conn:
@@ -81,6 +87,14 @@ class SqlIdempotencyLedger:
     def release(self, key: str) -> None:
         with self._transaction() as conn:
             conn.execute(delete(_RECORD).where(_RECORD.idempotency_key == key))
+
+    @contextmanager
+    def _autocommit(self) -> Iterator[Connection]:
+        try:
+            with self._engine.connect() as conn:
+                yield conn.execution_options(isolation_level="AUTOCOMMIT")
+        except SQLAlchemyError as exc:
+            raise DependencyUnavailable("database", self._retry_after) from exc
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:

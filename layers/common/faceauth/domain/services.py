@@ -499,8 +499,11 @@ class FaceAuthService:
 
     def _remove(self, flight: _Flight, deadline: Deadline) -> None:
         key = flight.pending.image_key
+        # By the version the put returned when it did; else every version of the key (a
+        # put that failed may still have stored it).
+        stored = flight.stored or StoredObject(key)
         try:
-            gone = not self._images.delete_objects([StoredObject(key)], deadline).failed
+            gone = not self._images.delete_objects([stored], deadline).failed
         except DependencyUnavailable:
             gone = False
         try:
