@@ -41,6 +41,8 @@ NICE=(nice -n 10)
 log() { printf '[tools] %s\n' "$*" >&2; }
 
 mkdir -p "$BIN" "$SRC" "$LOGS" "$STATUS" "$SCHEMA_MIRRORS" "$PLUGIN_DIR"
+# Left by the attempt to build the real hashicorp/aws provider, which the schema-only one replaced.
+rm -rf "$STATUS/aws-provider" "$TOOLS_DIR/provider-mirror" "$TOOLS_DIR/tofu.rc"
 
 # up_to_date NAME VERSION: true when NAME was built (or found unavailable) at VERSION before.
 up_to_date() {

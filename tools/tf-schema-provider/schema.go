@@ -16,11 +16,13 @@ type schemaDocument struct {
 	ProviderSchemas map[string]*providerSchema `json:"provider_schemas"`
 }
 
+// Each type's schema stays raw until it is kept: decoding only what is served is most of
+// the start-up time saved when tofu starts the provider again and again.
 type providerSchema struct {
-	Provider                 *jsonSchema            `json:"provider"`
-	ResourceSchemas          map[string]*jsonSchema `json:"resource_schemas"`
-	DataSourceSchemas        map[string]*jsonSchema `json:"data_source_schemas"`
-	EphemeralResourceSchemas map[string]*jsonSchema `json:"ephemeral_resource_schemas"`
+	Provider                 *jsonSchema                `json:"provider"`
+	ResourceSchemas          map[string]json.RawMessage `json:"resource_schemas"`
+	DataSourceSchemas        map[string]json.RawMessage `json:"data_source_schemas"`
+	EphemeralResourceSchemas map[string]json.RawMessage `json:"ephemeral_resource_schemas"`
 }
 
 type jsonSchema struct {
@@ -70,8 +72,10 @@ type Schemas struct {
 }
 
 // LoadSchemas reads a schema document and converts the entry of providerAddress. An empty
-// provider-configuration block in the document is replaced by fallbackProvider.
-func LoadSchemas(path, providerAddress string, fallbackProvider []byte) (*Schemas, error) {
+// provider-configuration block in the document is replaced by fallbackProvider. With a
+// non-nil only, just the types it names are served (any kind): a configuration that names
+// no other needs no other, and a name missing from the document stays missing.
+func LoadSchemas(path, providerAddress string, fallbackProvider []byte, only map[string]bool) (*Schemas, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading the provider schema: %w", err)
@@ -90,17 +94,17 @@ func LoadSchemas(path, providerAddress string, fallbackProvider []byte) (*Schema
 			return nil, fmt.Errorf("the built-in provider-configuration schema: %w", err)
 		}
 	}
-	return convertProviderSchema(entry)
+	return convertProviderSchema(entry, only)
 }
 
-func convertProviderSchema(entry *providerSchema) (*Schemas, error) {
+func convertProviderSchema(entry *providerSchema, only map[string]bool) (*Schemas, error) {
 	provider, err := convertSchema(entry.Provider)
 	if err != nil {
 		return nil, fmt.Errorf("provider configuration: %w", err)
 	}
 	schemas := &Schemas{Provider: provider}
 	for _, kind := range []struct {
-		in  map[string]*jsonSchema
+		in  map[string]json.RawMessage
 		out *map[string]*tfprotov6.Schema
 	}{
 		{entry.ResourceSchemas, &schemas.Resources},
@@ -108,8 +112,15 @@ func convertProviderSchema(entry *providerSchema) (*Schemas, error) {
 		{entry.EphemeralResourceSchemas, &schemas.EphemeralResources},
 	} {
 		*kind.out = make(map[string]*tfprotov6.Schema, len(kind.in))
-		for name, schema := range kind.in {
-			converted, err := convertSchema(schema)
+		for name, raw := range kind.in {
+			if only != nil && !only[name] {
+				continue
+			}
+			var schema jsonSchema
+			if err := json.Unmarshal(raw, &schema); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			converted, err := convertSchema(&schema)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", name, err)
 			}

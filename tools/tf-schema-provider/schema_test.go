@@ -56,7 +56,7 @@ func loadTestSchemas(t *testing.T) *Schemas {
 	if err := os.WriteFile(path, []byte(document), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	schemas, err := LoadSchemas(path, "registry.terraform.io/hashicorp/aws", []byte(fallbackProvider))
+	schemas, err := LoadSchemas(path, "registry.terraform.io/hashicorp/aws", []byte(fallbackProvider), nil)
 	if err != nil {
 		t.Fatalf("LoadSchemas: %v", err)
 	}
@@ -103,7 +103,7 @@ func TestAnEmptyProviderBlockIsReplacedByTheFallback(t *testing.T) {
 
 func TestTheEmbeddedProviderBlockHasWhatTheEnvironmentsSet(t *testing.T) {
 	// Given the provider-configuration block embedded in the binary, When it is converted
-	schema, err := LoadSchemas(writeDocument(t, `{"provider_schemas": {"p": {}}}`), "p", providerConfigSchema)
+	schema, err := LoadSchemas(writeDocument(t, `{"provider_schemas": {"p": {}}}`), "p", providerConfigSchema, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestRejectsAnUnknownType(t *testing.T) {
 
 func TestAMissingProviderIsNamed(t *testing.T) {
 	// Given a document without the provider asked for, When it is loaded, Then the error says so
-	_, err := LoadSchemas(writeDocument(t, `{"provider_schemas": {"other": {}}}`), "registry.terraform.io/hashicorp/aws", nil)
+	_, err := LoadSchemas(writeDocument(t, `{"provider_schemas": {"other": {}}}`), "registry.terraform.io/hashicorp/aws", nil, nil)
 	if err == nil {
 		t.Fatal("LoadSchemas accepted a document without the provider")
 	}
@@ -135,4 +135,21 @@ func writeDocument(t *testing.T, text string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+func TestOnlyTheNamedTypesAreServed(t *testing.T) {
+	// Given a document with aws_thing and aws_region, When it is loaded for aws_thing and a
+	// name the document lacks
+	path := filepath.Join(t.TempDir(), "aws.json")
+	if err := os.WriteFile(path, []byte(document), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	schemas, err := LoadSchemas(path, "registry.terraform.io/hashicorp/aws", []byte(fallbackProvider), map[string]bool{"aws_thing": true, "aws_thign": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Then only aws_thing is served: the data source is left out, the unknown name stays unknown
+	if len(schemas.Resources) != 1 || schemas.Resources["aws_thing"] == nil || len(schemas.DataSources) != 0 {
+		t.Errorf("resources %v, data sources %v", sortedKeys(schemas.Resources), sortedKeys(schemas.DataSources))
+	}
 }
