@@ -48,6 +48,7 @@ from faceauth.adapters.s3_store import S3ImageStore  # noqa: E402
 from faceauth.db import migrate  # noqa: E402
 from faceauth.db.session import Database  # noqa: E402
 from faceauth.domain.deadline import Deadline  # noqa: E402
+from faceauth.domain.liveness import UploadedSelfie  # noqa: E402
 from faceauth.settings import Settings  # noqa: E402
 from tests.api_client import call_api, image_json  # noqa: E402
 from tests.fakes import ScriptedFaceEngine  # noqa: E402
@@ -142,7 +143,9 @@ def main() -> None:
                 )
                 status = timed(lambda: call_api("GET", "/users/bench"), args.requests)
                 direct = timed(
-                    lambda: service.verify_capture("bench", image, Deadline.after(25)),
+                    lambda: service.verify_capture(
+                        "bench", UploadedSelfie(image), Deadline.after(25)
+                    ),
                     args.requests,
                 )
     finally:

@@ -54,6 +54,7 @@ from faceauth.adapters.s3_store import S3ImageStore  # noqa: E402
 from faceauth.db import migrate  # noqa: E402
 from faceauth.db.session import Database  # noqa: E402
 from faceauth.domain.deadline import Deadline  # noqa: E402
+from faceauth.domain.liveness import UploadedSelfie  # noqa: E402
 from faceauth.domain.services import FaceAuthService  # noqa: E402
 from faceauth.errors import FaceAuthError  # noqa: E402
 from faceauth.settings import Settings  # noqa: E402
@@ -108,10 +109,10 @@ def budget_bursts(services: list[FaceAuthService], bursts: int) -> list[float]:
     samples: list[float] = []
     for _ in range(bursts):
         user = f"u{uuid.uuid4().hex[:12]}"
-        services[0].register_reference(user, IMAGE, Deadline.after(25))
+        services[0].register_reference(user, UploadedSelfie(IMAGE), Deadline.after(25))
 
         def attempt(service: FaceAuthService, user: str = user) -> object:
-            return service.verify_capture(user, IMAGE, Deadline.after(25))
+            return service.verify_capture(user, UploadedSelfie(IMAGE), Deadline.after(25))
 
         samples += burst([partial(attempt, services[i % CONTAINERS]) for i in range(BURST)])
     return samples

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from faceauth.db.repositories import (
+    SqlLivenessSessionRepository,
     SqlPendingRunRepository,
     SqlRunRepository,
     SqlUserRepository,
@@ -86,6 +87,7 @@ class SqlUnitOfWork:
     users: SqlUserRepository
     runs: SqlRunRepository
     pending: SqlPendingRunRepository
+    liveness: SqlLivenessSessionRepository
 
     def __init__(self, factory: sessionmaker[Session], retry_after_seconds: int = 2) -> None:
         self._factory = factory
@@ -96,6 +98,7 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(self._session)
         self.runs = SqlRunRepository(self._session)
         self.pending = SqlPendingRunRepository(self._session)
+        self.liveness = SqlLivenessSessionRepository(self._session)
         return self
 
     def __exit__(
