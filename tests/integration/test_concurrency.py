@@ -59,7 +59,7 @@ def s3_endpoint() -> Iterator[str]:
     """moto's S3 as a real HTTP server, reached by every container (and child process)."""
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",  # pragma: allowlist secret
         "AWS_DEFAULT_REGION": "eu-west-1",
     }.items():
         os.environ.setdefault(name, value)
