@@ -62,6 +62,14 @@ locals {
   }
 
   function_names = { for key, _ in local.functions : key => "${var.name}-${key}" }
+
+  # The shortest compare timeout that still fits one verification at worst: the cleanup margin
+  # plus one S3 attempt and one Rekognition attempt, each an AWS client's connect (at most 2 s)
+  # plus read timeout (faceauth.adapters.aws). faceauth's defaults: 3 + 7 + 7 = 17 s. The
+  # longest is API Gateway's 29 s (var.compare's validation).
+  aws_attempt_seconds     = min(2, tonumber(local.setting_values["FACEAUTH_AWS_TIMEOUT_SECONDS"])) + tonumber(local.setting_values["FACEAUTH_AWS_TIMEOUT_SECONDS"])
+  cleanup_margin_seconds  = tonumber(local.setting_values["FACEAUTH_CLEANUP_MARGIN_SECONDS"])
+  compare_minimum_timeout = local.cleanup_margin_seconds + 2 * local.aws_attempt_seconds
 }
 
 ################################################################################
@@ -185,6 +193,11 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = alltrue([for value in values(local.settings_of[each.key]) : value != null])
       error_message = "${each.key} reads settings that have neither a faceauth default nor a value here: ${join(", ", [for name, value in local.settings_of[each.key] : name if value == null])}."
+    }
+
+    precondition {
+      condition     = each.key != "compare" || each.value.timeout >= local.compare_minimum_timeout
+      error_message = "compare's timeout (${each.value.timeout} s) is too short for one verification: it needs the cleanup margin (FACEAUTH_CLEANUP_MARGIN_SECONDS, ${local.cleanup_margin_seconds} s) plus one S3 and one Rekognition attempt (${local.aws_attempt_seconds} s each: connect, at most 2 s, plus read, FACEAUTH_AWS_TIMEOUT_SECONDS), ${local.compare_minimum_timeout} s in all. Raise compare.timeout (at most 29 s) or lower those settings."
     }
 
     precondition {

@@ -75,8 +75,10 @@ variable "settings" {
 variable "compare" {
   description = "Sizing of the compare function."
   type = object({
-    memory_size          = optional(number, 512)
-    timeout              = optional(number, 15)
+    memory_size = optional(number, 512)
+    # Seconds; at most API Gateway's 29 s, at least what one verification needs (the
+    # function's precondition computes it from the settings).
+    timeout              = optional(number, 20)
     reserved_concurrency = optional(number, 20)
     # SnapStart restores an initialised container (imports, settings) on a cold start.
     snap_start = optional(bool, true)
@@ -84,8 +86,8 @@ variable "compare" {
   default = {}
 
   validation {
-    condition     = var.compare.timeout >= 3 && var.compare.timeout <= 29
-    error_message = "compare must finish within API Gateway's 29 s integration timeout."
+    condition     = var.compare.timeout <= 29 && floor(var.compare.timeout) == var.compare.timeout
+    error_message = "compare's timeout (${var.compare.timeout} s) must be whole seconds and at most 29: API Gateway gives up on the integration after 29 s, and the function must answer before that."
   }
 
   validation {

@@ -143,7 +143,7 @@ variable "compare" {
   description = "Sizing of the compare function."
   type = object({
     memory_size          = optional(number, 512)
-    timeout              = optional(number, 15)
+    timeout              = optional(number, 20) # seconds: 17 to 29 with faceauth's defaults (modules/functions)
     reserved_concurrency = optional(number, 20)
   })
   default = {}

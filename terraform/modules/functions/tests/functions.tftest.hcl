@@ -298,14 +298,78 @@ run "purge_failures_go_to_a_queue" {
   }
 }
 
+# One deadline per request (issue 9): compare's timeout fits API Gateway's 29 s and leaves
+# room for one verification at worst, the cleanup margin plus one S3 and one Rekognition
+# attempt (connect + read timeout each): 3 + 7 + 7 = 17 s with faceauth's defaults.
+run "compare_may_use_api_gateways_whole_29_seconds" {
+  command = plan
+
+  variables {
+    compare = { timeout = 29 }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this["compare"].timeout == 29
+    error_message = "29 s is API Gateway's integration timeout: compare may use all of it."
+  }
+}
+
 run "rejects_a_compare_timeout_beyond_api_gateway" {
   command = plan
 
   variables {
-    compare = { timeout = 60 }
+    compare = { timeout = 30 }
   }
 
   expect_failures = [var.compare]
+}
+
+run "accepts_the_shortest_timeout_that_fits_a_verification" {
+  command = plan
+
+  variables {
+    compare = { timeout = 17 }
+  }
+
+  assert {
+    condition     = local.compare_minimum_timeout == 17 && aws_lambda_function.this["compare"].timeout == 17
+    error_message = "With faceauth's defaults one verification needs 3 + 7 + 7 = 17 s."
+  }
+}
+
+run "rejects_a_compare_timeout_too_short_for_a_verification" {
+  command = plan
+
+  variables {
+    compare = { timeout = 16 }
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "the_shortest_timeout_follows_the_margin_and_the_aws_timeout" {
+  command = plan
+
+  variables {
+    compare  = { timeout = 12 }
+    settings = { FACEAUTH_CLEANUP_MARGIN_SECONDS = "2", FACEAUTH_AWS_TIMEOUT_SECONDS = "3" }
+  }
+
+  assert {
+    condition     = local.compare_minimum_timeout == 12 && aws_lambda_function.this["compare"].environment[0].variables["FACEAUTH_AWS_TIMEOUT_SECONDS"] == "3"
+    error_message = "2 s of margin plus two attempts of 2 + 3 s: 12 s, with the settings compare is given."
+  }
+}
+
+run "rejects_a_timeout_below_what_the_settings_need" {
+  command = plan
+
+  variables {
+    compare  = { timeout = 20 }
+    settings = { FACEAUTH_AWS_TIMEOUT_SECONDS = "8" }
+  }
+
+  expect_failures = [aws_lambda_function.this]
 }
 
 run "refuses_to_plan_without_built_artifacts" {
