@@ -32,6 +32,10 @@ TF_DIRS = $(patsubst $(TF_ROOT)/%/,%,$(sort $(dir $(wildcard $(TF_ROOT)/environm
 # init/validate/test run on a copy per schema version, so no .terraform/ or lock file lands in
 # the work tree; a locally built provider never matches committed lock files anyway.
 TF_WORK ?= build/tf-check
+# Files outside terraform/ that the configuration reads (the stack reads the API's routes and
+# error table, `path.module/../../../functions/compare/...`): copied beside each copy's
+# terraform/ as they sit beside the repository's, TF_WORK standing for the repository root.
+TF_DATA_FILES = functions/compare/routes.json functions/compare/error_codes.json
 
 .PHONY: tools tf-check tf-provider-check tf-fmt tf-workdir tf-validate tf-test tf-lint tf-checkov tf-docs tf-docs-check tf-mistakes tf-schemas settings-table
 
@@ -54,6 +58,7 @@ tf-fmt: ## tofu fmt -check on terraform/
 tf-workdir:
 	@test -d $(TF_ROOT) || { echo "tf-check: no $(TF_ROOT)/ folder" >&2; exit 1; }
 	@rm -rf $(TF_WORK) && mkdir -p $(TF_WORK)
+	@for f in $(TF_DATA_FILES); do mkdir -p $(TF_WORK)/$$(dirname $$f) && cp $$f $(TF_WORK)/$$f; done
 	@for v in $(TF_AWS_SCHEMAS); do \
 	  mkdir -p $(TF_WORK)/aws-$$v && cp -R $(TF_ROOT)/. $(TF_WORK)/aws-$$v/; \
 	  find $(TF_WORK)/aws-$$v \( -name .terraform -o -name .terraform.lock.hcl \) -prune -exec rm -rf {} +; \

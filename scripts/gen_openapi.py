@@ -37,7 +37,6 @@ os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "FaceAuth")
 
 OPENAPI_VERSION = "3.0.3"
 API_KEY_SCHEME = "apiKey"
-OPEN_OPERATIONS = {("/health", "get")}  # reachable without an API key
 ERROR_REF = "#/components/schemas/ErrorResponse"
 WRITE_METHODS = ("post", "put", "delete")
 
@@ -198,7 +197,7 @@ def _operation(path: str, method: str, operation: dict[str, Any]) -> dict[str, A
 
     operation = _to_openapi_30(operation)
     operation["operationId"] = _operation_id(path, method, operation["operationId"])
-    secured = (path, method) not in OPEN_OPERATIONS
+    secured = (path, method) not in _open_operations()
     if not secured:
         operation["security"] = []
     if method in WRITE_METHODS:
@@ -232,6 +231,13 @@ def _operation(path: str, method: str, operation: dict[str, Any]) -> dict[str, A
             responses[str(status)] = _error_response(status, listed, responses.get(str(status)))
     operation["responses"] = dict(sorted(responses.items()))
     return operation
+
+
+def _open_operations() -> set[tuple[str, str]]:
+    """(path, method) of the routes reachable without an API key (routes.json)."""
+    from compare.routes import ROUTES  # noqa: PLC0415
+
+    return {(route.path, route.method.lower()) for route in ROUTES if not route.api_key}
 
 
 def _add_code(codes: dict[int, list[str]], code: str, status: int | None = None) -> None:

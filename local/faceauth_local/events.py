@@ -8,13 +8,10 @@ import time
 import uuid
 from typing import Any
 
-# The v1 resources, as declared on API Gateway (terraform/modules/api).
-RESOURCES = (
-    "/users/{userId}/registration",
-    "/users/{userId}/verification",
-    "/users/{userId}",
-    "/health",
-)
+from compare.routes import ROUTES
+
+# The v1 resources, as API Gateway declares them (terraform/modules/api): the routes' paths.
+RESOURCES = tuple(dict.fromkeys(route.path for route in ROUTES))
 _PARAM = re.compile(r"\{(\w+)\}")
 
 

@@ -21,6 +21,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any, Protocol
 
+from compare.routes import OPEN_PATHS
 from faceauth_local.events import proxy_event, response_headers
 
 STAGE = "v1"
@@ -30,7 +31,6 @@ MAX_BODY_BYTES = 6 * 1024 * 1024  # a synchronous Lambda payload stops at 6 MB
 # closes after the answer, which such a client may see as a reset.
 DISCARD_LIMIT_BYTES = 64 * 1024 * 1024
 _READ_STEP = 64 * 1024
-_OPEN_PATHS = frozenset({"/health"})  # no API key, as in terraform/modules/api
 # Connection-level headers belong to the server, never to the application's answer.
 _HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "upgrade", "te", "trailer"}
@@ -202,7 +202,7 @@ class ApiGateway:
     def _key_accepted(self, method: str, path: str, environ: Mapping[str, Any]) -> bool:
         """API Gateway's key check: health and CORS preflights need none. The header is
         compared as bytes, so a key with any byte in it is just a wrong key."""
-        if path in _OPEN_PATHS or method == "OPTIONS":
+        if path in OPEN_PATHS or method == "OPTIONS":
             return True
         offered = str(environ.get("HTTP_X_API_KEY", "")).encode("latin-1", "replace")
         return hmac.compare_digest(offered, self.api_key.encode())

@@ -2,22 +2,21 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  # Every route of the v1 contract. Only the health check is callable without an API key.
-  routes = {
-    "POST /users/{userId}/registration"   = { resource = "registration", method = "POST", api_key_required = true, has_body = true }
-    "PUT /users/{userId}/registration"    = { resource = "registration", method = "PUT", api_key_required = true, has_body = true }
-    "DELETE /users/{userId}/registration" = { resource = "registration", method = "DELETE", api_key_required = true, has_body = false }
-    "POST /users/{userId}/verification"   = { resource = "verification", method = "POST", api_key_required = true, has_body = true }
-    "GET /users/{userId}"                 = { resource = "user", method = "GET", api_key_required = true, has_body = false }
-    "GET /health"                         = { resource = "health", method = "GET", api_key_required = false, has_body = false }
-  }
+  # The routes of the v1 contract (functions/compare/routes.json), by "METHOD path".
+  routes = { for route in var.routes : "${route.method} ${route.path}" => route }
 
-  resource_ids = {
-    user         = aws_api_gateway_resource.user.id
-    registration = aws_api_gateway_resource.registration.id
-    verification = aws_api_gateway_resource.verification.id
-    health       = aws_api_gateway_resource.health.id
-  }
+  # Every path of a route and each path above it ("/users", "/users/{userId}", ...): one
+  # API Gateway resource each, created depth by depth below (a resource names its parent).
+  resource_paths = toset(flatten([
+    for route in var.routes : [
+      for depth in range(1, length(split("/", route.path))) : join("/", slice(split("/", route.path), 0, depth + 1))
+    ]
+  ]))
+  resource_ids = merge(
+    { for path, resource in aws_api_gateway_resource.depth1 : path => resource.id },
+    { for path, resource in aws_api_gateway_resource.depth2 : path => resource.id },
+    { for path, resource in aws_api_gateway_resource.depth3 : path => resource.id },
+  )
 
   # Lambda proxy integration on the alias named by the stage: stage v1 invokes compare:v1.
   integration_uri = "arn:${data.aws_partition.current.partition}:apigateway:${data.aws_region.current.region}:lambda:path/2015-03-31/functions/${var.function_arn}:$${stageVariables.lambdaAlias}/invocations"
@@ -83,34 +82,29 @@ resource "aws_api_gateway_rest_api" "this" {
 # Routes
 ################################################################################
 
-resource "aws_api_gateway_resource" "users" {
+# Paths of one, two and three segments ("/users", "/users/{userId}", ".../registration").
+resource "aws_api_gateway_resource" "depth1" {
+  for_each = { for path in local.resource_paths : path => path if length(split("/", path)) == 2 }
+
   rest_api_id = aws_api_gateway_rest_api.this.id
   parent_id   = aws_api_gateway_rest_api.this.root_resource_id
-  path_part   = "users"
+  path_part   = basename(each.key)
 }
 
-resource "aws_api_gateway_resource" "user" {
+resource "aws_api_gateway_resource" "depth2" {
+  for_each = { for path in local.resource_paths : path => path if length(split("/", path)) == 3 }
+
   rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_resource.users.id
-  path_part   = "{userId}"
+  parent_id   = aws_api_gateway_resource.depth1[dirname(each.key)].id
+  path_part   = basename(each.key)
 }
 
-resource "aws_api_gateway_resource" "registration" {
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_resource.user.id
-  path_part   = "registration"
-}
+resource "aws_api_gateway_resource" "depth3" {
+  for_each = { for path in local.resource_paths : path => path if length(split("/", path)) == 4 }
 
-resource "aws_api_gateway_resource" "verification" {
   rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_resource.user.id
-  path_part   = "verification"
-}
-
-resource "aws_api_gateway_resource" "health" {
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
-  path_part   = "health"
+  parent_id   = aws_api_gateway_resource.depth2[dirname(each.key)].id
+  path_part   = basename(each.key)
 }
 
 resource "aws_api_gateway_request_validator" "parameters" {
@@ -145,21 +139,22 @@ resource "aws_api_gateway_method" "this" {
   for_each = local.routes
 
   rest_api_id      = aws_api_gateway_rest_api.this.id
-  resource_id      = local.resource_ids[each.value.resource]
+  resource_id      = local.resource_ids[each.value.path]
   http_method      = each.value.method
   authorization    = "NONE"
-  api_key_required = each.value.api_key_required
+  api_key_required = each.value.apiKey
 
-  request_parameters   = each.value.resource == "health" ? {} : { "method.request.path.userId" = true }
-  request_validator_id = each.value.has_body ? aws_api_gateway_request_validator.parameters_and_body.id : aws_api_gateway_request_validator.parameters.id
-  request_models       = each.value.has_body ? { "application/json" = aws_api_gateway_model.json_object.name } : {}
+  # Each {name} of the path is a required path parameter.
+  request_parameters   = { for name in regexall("[{]([^}/]+)[}]", each.value.path) : "method.request.path.${name[0]}" => true }
+  request_validator_id = each.value.body ? aws_api_gateway_request_validator.parameters_and_body.id : aws_api_gateway_request_validator.parameters.id
+  request_models       = each.value.body ? { "application/json" = aws_api_gateway_model.json_object.name } : {}
 }
 
 resource "aws_api_gateway_integration" "this" {
   for_each = local.routes
 
   rest_api_id             = aws_api_gateway_rest_api.this.id
-  resource_id             = local.resource_ids[each.value.resource]
+  resource_id             = local.resource_ids[each.value.path]
   http_method             = aws_api_gateway_method.this[each.key].http_method
   type                    = "AWS_PROXY"
   integration_http_method = "POST"
@@ -201,11 +196,9 @@ resource "aws_api_gateway_deployment" "this" {
   # Redeploy whenever anything that shapes the API changes.
   triggers = {
     redeployment = sha1(jsonencode([
-      aws_api_gateway_resource.users,
-      aws_api_gateway_resource.user,
-      aws_api_gateway_resource.registration,
-      aws_api_gateway_resource.verification,
-      aws_api_gateway_resource.health,
+      aws_api_gateway_resource.depth1,
+      aws_api_gateway_resource.depth2,
+      aws_api_gateway_resource.depth3,
       aws_api_gateway_request_validator.parameters,
       aws_api_gateway_request_validator.parameters_and_body,
       aws_api_gateway_model.json_object,

@@ -18,6 +18,26 @@ variable "function_arn" {
   type        = string
 }
 
+variable "routes" {
+  description = "The routes of the API (functions/compare/routes.json, read by the stack): method, path (at most three segments, {name} for a path parameter), whether the caller needs an API key, and whether the method takes the JSON selfie body (validated by the gateway)."
+  type = list(object({
+    method = string
+    path   = string
+    apiKey = bool
+    body   = bool
+  }))
+
+  validation {
+    condition     = alltrue([for route in var.routes : contains(["GET", "POST", "PUT", "DELETE", "PATCH"], route.method) && can(regex("^(/([a-z][a-z-]*|[{][A-Za-z]+[}])){1,3}$", route.path))])
+    error_message = "Each route is GET, POST, PUT, DELETE or PATCH on a path of one to three segments, each lowercase words or a {parameter}."
+  }
+
+  validation {
+    condition     = length(distinct([for route in var.routes : "${route.method} ${route.path}"])) == length(var.routes)
+    error_message = "Each method and path appears once."
+  }
+}
+
 variable "stage_aliases" {
   description = "One stage per API version, mapped to the compare alias it invokes (stage v1 -> alias v1)."
   type        = map(string)

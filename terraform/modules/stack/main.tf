@@ -17,6 +17,10 @@ locals {
     deps_layer   = "${var.build_dir}/layers/deps.zip"
   }
   artifacts = { for key, path in local.artifact_paths : key => { filename = path, source_code_hash = try(filebase64sha256(path), null) } }
+
+  # The API's routes, the one list the compare handler, the local gateway and the tests read
+  # too (functions/compare/routes.json).
+  api_routes = jsondecode(file("${path.module}/../../../functions/compare/routes.json")).routes
 }
 
 # One key for everything observability writes: log groups and the alarm topic.
@@ -128,6 +132,7 @@ module "api" {
   name                        = local.name
   function_name               = module.functions.compare_function_name
   function_arn                = module.functions.compare_function_arn
+  routes                      = local.api_routes
   stage_aliases               = module.functions.compare_alias_names
   api_key_clients             = var.api_key_clients
   usage_plan                  = var.usage_plan

@@ -56,18 +56,21 @@ mock_provider "aws" {
 }
 
 variables {
+  # The contract as the stack reads it (paths from this module's folder).
+  routes = jsondecode(file("../../../functions/compare/routes.json")).routes
+
   name            = "faceauth-test"
   function_name   = "faceauth-test-compare"
   function_arn    = "arn:aws:lambda:eu-west-1:111122223333:function:faceauth-test-compare"
   log_kms_key_arn = "arn:aws:kms:eu-west-1:111122223333:key/logs"
 }
 
-run "every_route_but_health_requires_an_api_key" {
+run "every_route_of_the_contract_has_its_method_and_all_but_health_need_a_key" {
   command = plan
 
   assert {
-    condition     = length(aws_api_gateway_method.this) == 6
-    error_message = "The v1 contract has six routes."
+    condition     = toset(keys(aws_api_gateway_method.this)) == toset(["POST /users/{userId}/registration", "PUT /users/{userId}/registration", "DELETE /users/{userId}/registration", "POST /users/{userId}/verification", "POST /users/{userId}/liveness-sessions", "GET /users/{userId}", "GET /health"])
+    error_message = "The v1 contract has seven routes, the liveness sessions among them."
   }
 
   assert {
@@ -76,9 +79,34 @@ run "every_route_but_health_requires_an_api_key" {
   }
 
   assert {
+    condition     = alltrue([for route, method in aws_api_gateway_method.this : method.request_parameters == (route == "GET /health" ? {} : { "method.request.path.userId" = true })])
+    error_message = "Every route under /users/{userId} requires the userId path parameter; health has none."
+  }
+
+  assert {
+    condition     = toset(keys(aws_api_gateway_resource.depth1)) == toset(["/users", "/health"]) && toset(keys(aws_api_gateway_resource.depth2)) == toset(["/users/{userId}"]) && toset(keys(aws_api_gateway_resource.depth3)) == toset(["/users/{userId}/registration", "/users/{userId}/verification", "/users/{userId}/liveness-sessions"])
+    error_message = "One resource per path of the routes and each path above it."
+  }
+
+  assert {
+    condition     = aws_api_gateway_resource.depth3["/users/{userId}/liveness-sessions"].path_part == "liveness-sessions" && aws_api_gateway_resource.depth2["/users/{userId}"].path_part == "{userId}"
+    error_message = "Each resource is named by its last segment."
+  }
+
+  assert {
     condition     = alltrue([for route, integration in aws_api_gateway_integration.this : integration.type == "AWS_PROXY" && strcontains(integration.uri, ":$${stageVariables.lambdaAlias}/invocations")])
     error_message = "Every route proxies to the compare alias selected by the stage variable."
   }
+}
+
+run "rejects_a_route_deeper_than_three_segments" {
+  command = plan
+
+  variables {
+    routes = [{ method = "GET", path = "/users/{userId}/runs/{runId}", apiKey = true, body = false }]
+  }
+
+  expect_failures = [var.routes]
 }
 
 run "one_stage_per_version_invokes_its_alias" {
