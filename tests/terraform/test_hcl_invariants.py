@@ -289,12 +289,19 @@ def test_deployment_redeploys_on_a_hash_and_is_replaced_before_destroy() -> None
     assert deployment.body["lifecycle"][0]["create_before_destroy"] is True
 
 
-def test_gateway_errors_use_the_json_error_shape() -> None:
-    responses = locals_of(MODULES / "api")["gateway_responses"]
+def test_gateway_errors_come_from_the_error_table_in_the_json_error_shape() -> None:
+    # The table (functions/compare/error_codes.json) is read by the stack, passed to the api
+    # module, and every gateway response is one of its rows (tofu test checks each value).
+    table = json.loads((REPO_ROOT / "functions" / "compare" / "error_codes.json").read_text())
     required = {"INVALID_API_KEY", "ACCESS_DENIED", "THROTTLED", "QUOTA_EXCEEDED", "DEFAULT_4XX"}
-    assert required | {"DEFAULT_5XX"} <= set(responses)
-    assert responses["INVALID_API_KEY"]["status"] == "403"
-    assert responses["THROTTLED"]["status"] == "429"
+    assert required | {"DEFAULT_5XX"} <= set(table["gatewayResponses"])
+    assert 'file("${path.module}/../../../functions/compare/error_codes.json")' in str(
+        locals_of(STACK)["error_table"]
+    )
+    assert module_calls(STACK)["api"]["error_table"] == "${local.error_table}"
+    assert "var.error_table.gatewayResponses" in str(
+        locals_of(MODULES / "api")["gateway_responses"]
+    )
     (response,) = resources("aws_api_gateway_gateway_response", MODULES / "api")
     template = str(response.body["response_templates"])
     assert "error" in template

@@ -21,22 +21,16 @@ locals {
   # Lambda proxy integration on the alias named by the stage: stage v1 invokes compare:v1.
   integration_uri = "arn:${data.aws_partition.current.partition}:apigateway:${data.aws_region.current.region}:lambda:path/2015-03-31/functions/${var.function_arn}:$${stageVariables.lambdaAlias}/invocations"
 
-  # API Gateway's own errors, in the same {"error": {"code", "message"}} shape as the function's.
+  # API Gateway's own answers, by response type, from the error table: the code's status and
+  # message unless the entry gives its own (DEFAULT_4XX and DEFAULT_5XX keep the status of the
+  # answer they stand for), and Retry-After where the code's retryAfter is a number.
   gateway_responses = {
-    INVALID_API_KEY              = { status = "403", code = "FORBIDDEN", message = "A valid API key is required." }
-    ACCESS_DENIED                = { status = "403", code = "FORBIDDEN", message = "Access denied." }
-    WAF_FILTERED                 = { status = "403", code = "FORBIDDEN", message = "Access denied." }
-    MISSING_AUTHENTICATION_TOKEN = { status = "404", code = "NOT_FOUND", message = "No such route." }
-    THROTTLED                    = { status = "429", code = "THROTTLED", message = "Too many requests; retry later." }
-    QUOTA_EXCEEDED               = { status = "429", code = "QUOTA_EXCEEDED", message = "The API key's quota is used up." }
-    BAD_REQUEST_BODY             = { status = "400", code = "INVALID_REQUEST", message = "The request body is not valid." }
-    BAD_REQUEST_PARAMETERS       = { status = "400", code = "INVALID_REQUEST", message = "The request parameters are not valid." }
-    REQUEST_TOO_LARGE            = { status = "413", code = "IMAGE_TOO_LARGE", message = "The request is too large." }
-    UNSUPPORTED_MEDIA_TYPE       = { status = "415", code = "UNSUPPORTED_MEDIA_TYPE", message = "Send application/json." }
-    INTEGRATION_FAILURE          = { status = "502", code = "DEPENDENCY_UNAVAILABLE", message = "The service is unavailable; retry later." }
-    INTEGRATION_TIMEOUT          = { status = "504", code = "DEPENDENCY_UNAVAILABLE", message = "The service timed out; retry later." }
-    DEFAULT_4XX                  = { status = null, code = "INVALID_REQUEST", message = "The request could not be processed." }
-    DEFAULT_5XX                  = { status = null, code = "INTERNAL_ERROR", message = "Internal error." }
+    for type, response in var.error_table.gatewayResponses : type => {
+      status      = contains(["DEFAULT_4XX", "DEFAULT_5XX"], type) ? null : coalesce(response.status, var.error_table.errors[response.code].status)
+      code        = response.code
+      message     = coalesce(response.message, var.error_table.errors[response.code].message)
+      retry_after = can(tonumber(var.error_table.errors[response.code].retryAfter)) ? var.error_table.errors[response.code].retryAfter : null
+    }
   }
 
   access_log_format = jsonencode({
@@ -178,11 +172,13 @@ resource "aws_api_gateway_gateway_response" "this" {
 
   rest_api_id   = aws_api_gateway_rest_api.this.id
   response_type = each.key
-  status_code   = each.value.status
+  status_code   = each.value.status == null ? null : tostring(each.value.status)
 
   response_templates = {
     "application/json" = jsonencode({ error = { code = each.value.code, message = each.value.message } })
   }
+
+  response_parameters = each.value.retry_after == null ? {} : { "gatewayresponse.header.Retry-After" = "'${each.value.retry_after}'" }
 }
 
 ################################################################################

@@ -38,6 +38,38 @@ variable "routes" {
   }
 }
 
+variable "error_table" {
+  description = "The API's error table (functions/compare/error_codes.json, read by the stack): each code's status, message and Retry-After (seconds, \"computed\" or null), and API Gateway's own answers by response type (a code, and a status or message where they differ from the code's)."
+  type = object({
+    errors = map(object({
+      status     = number
+      message    = string
+      retryAfter = optional(string)
+    }))
+    gatewayResponses = map(object({
+      code    = string
+      status  = optional(number)
+      message = optional(string)
+    }))
+  })
+
+  validation {
+    condition     = alltrue([for response in values(var.error_table.gatewayResponses) : contains(keys(var.error_table.errors), response.code)])
+    error_message = "Every gateway response answers with a code of the table's errors."
+  }
+
+  validation {
+    condition     = alltrue([for type in keys(var.error_table.gatewayResponses) : contains(["DEFAULT_4XX", "DEFAULT_5XX", "RESOURCE_NOT_FOUND", "UNAUTHORIZED", "INVALID_API_KEY", "ACCESS_DENIED", "AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR", "INVALID_SIGNATURE", "EXPIRED_TOKEN", "MISSING_AUTHENTICATION_TOKEN", "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "BAD_REQUEST_PARAMETERS", "BAD_REQUEST_BODY", "REQUEST_TOO_LARGE", "THROTTLED", "QUOTA_EXCEEDED", "WAF_FILTERED"], type)])
+    error_message = "Gateway responses are keyed by an API Gateway response type (THROTTLED, DEFAULT_4XX, ...)."
+  }
+
+  # Gateway response templates are not VTL but do substitute $variables.
+  validation {
+    condition     = !anytrue([for text in concat([for e in values(var.error_table.errors) : e.message], [for r in values(var.error_table.gatewayResponses) : coalesce(r.message, "-")]) : strcontains(text, "$")])
+    error_message = "No message may contain \"$\": API Gateway would read it as a variable."
+  }
+}
+
 variable "stage_aliases" {
   description = "One stage per API version, mapped to the compare alias it invokes (stage v1 -> alias v1)."
   type        = map(string)

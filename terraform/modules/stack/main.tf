@@ -18,9 +18,10 @@ locals {
   }
   artifacts = { for key, path in local.artifact_paths : key => { filename = path, source_code_hash = try(filebase64sha256(path), null) } }
 
-  # The API's routes, the one list the compare handler, the local gateway and the tests read
-  # too (functions/compare/routes.json).
-  api_routes = jsondecode(file("${path.module}/../../../functions/compare/routes.json")).routes
+  # The API's routes and its error table, the data the compare handler, the OpenAPI document,
+  # the client and the local gateway read too (functions/compare).
+  api_routes  = jsondecode(file("${path.module}/../../../functions/compare/routes.json")).routes
+  error_table = jsondecode(file("${path.module}/../../../functions/compare/error_codes.json"))
 }
 
 # One key for everything observability writes: log groups and the alarm topic.
@@ -133,6 +134,7 @@ module "api" {
   function_name               = module.functions.compare_function_name
   function_arn                = module.functions.compare_function_arn
   routes                      = local.api_routes
+  error_table                 = local.error_table
   stage_aliases               = module.functions.compare_alias_names
   api_key_clients             = var.api_key_clients
   usage_plan                  = var.usage_plan

@@ -57,7 +57,8 @@ mock_provider "aws" {
 
 variables {
   # The contract as the stack reads it (paths from this module's folder).
-  routes = jsondecode(file("../../../functions/compare/routes.json")).routes
+  routes      = jsondecode(file("../../../functions/compare/routes.json")).routes
+  error_table = jsondecode(file("../../../functions/compare/error_codes.json"))
 
   name            = "faceauth-test"
   function_name   = "faceauth-test-compare"
@@ -155,23 +156,63 @@ run "usage_plan_throttles_and_keys_exist" {
   }
 }
 
-run "gateway_errors_use_the_json_error_shape" {
+# Every gateway response is its row of the error table, read here straight from the file:
+# status (the entry's, else its code's; DEFAULT_4XX/5XX keep theirs), code, message (the
+# entry's, else its code's) and Retry-After where the code's retryAfter is a number.
+run "every_gateway_response_matches_the_error_table" {
   command = plan
 
   assert {
-    condition     = aws_api_gateway_gateway_response.this["INVALID_API_KEY"].status_code == "403" && aws_api_gateway_gateway_response.this["THROTTLED"].status_code == "429"
-    error_message = "Missing keys answer 403 and throttling 429."
+    condition     = toset(keys(aws_api_gateway_gateway_response.this)) == toset(keys(jsondecode(file("../../../functions/compare/error_codes.json")).gatewayResponses))
+    error_message = "One gateway response per response type of the table."
   }
 
   assert {
-    condition     = jsondecode(aws_api_gateway_gateway_response.this["QUOTA_EXCEEDED"].response_templates["application/json"]).error.code == "QUOTA_EXCEEDED"
-    error_message = "Gateway errors use {\"error\": {\"code\", \"message\"}}."
+    condition = alltrue([
+      for type, row in jsondecode(file("../../../functions/compare/error_codes.json")).gatewayResponses :
+      aws_api_gateway_gateway_response.this[type].status_code == (contains(["DEFAULT_4XX", "DEFAULT_5XX"], type) ? null : tostring(lookup(row, "status", jsondecode(file("../../../functions/compare/error_codes.json")).errors[row.code].status)))
+    ])
+    error_message = "Each gateway response has the status of its row (or its code's)."
   }
 
   assert {
-    condition     = alltrue([for t in ["ACCESS_DENIED", "DEFAULT_4XX", "DEFAULT_5XX"] : contains(keys(aws_api_gateway_gateway_response.this), t)])
-    error_message = "ACCESS_DENIED, DEFAULT_4XX and DEFAULT_5XX are customised too."
+    condition = alltrue([
+      for type, row in jsondecode(file("../../../functions/compare/error_codes.json")).gatewayResponses :
+      jsondecode(aws_api_gateway_gateway_response.this[type].response_templates["application/json"]) == { error = { code = row.code, message = lookup(row, "message", jsondecode(file("../../../functions/compare/error_codes.json")).errors[row.code].message) } }
+    ])
+    error_message = "Each gateway response answers {\"error\": {\"code\", \"message\"}} with its row's code and message."
   }
+
+  assert {
+    condition = alltrue([
+      for type, row in jsondecode(file("../../../functions/compare/error_codes.json")).gatewayResponses :
+      try(aws_api_gateway_gateway_response.this[type].response_parameters["gatewayresponse.header.Retry-After"], null) == try(format("'%d'", jsondecode(file("../../../functions/compare/error_codes.json")).errors[row.code].retryAfter), null)
+    ])
+    error_message = "Retry-After is sent exactly where the code's retryAfter is a number of seconds."
+  }
+
+  assert {
+    condition     = aws_api_gateway_gateway_response.this["THROTTLED"].status_code == "429" && aws_api_gateway_gateway_response.this["THROTTLED"].response_parameters["gatewayresponse.header.Retry-After"] == "'1'" && aws_api_gateway_gateway_response.this["INVALID_API_KEY"].status_code == "403"
+    error_message = "Throttling answers 429 with Retry-After: 1; a missing key 403."
+  }
+
+  assert {
+    condition     = aws_api_gateway_gateway_response.this["DEFAULT_4XX"].status_code == null && aws_api_gateway_gateway_response.this["INTEGRATION_TIMEOUT"].status_code == "504"
+    error_message = "DEFAULT_4XX keeps the status it stands for; an integration timeout is 504."
+  }
+}
+
+run "rejects_a_gateway_response_with_a_code_not_in_the_table" {
+  command = plan
+
+  variables {
+    error_table = {
+      errors           = { THROTTLED = { status = 429, message = "Too many requests.", retryAfter = 1 } }
+      gatewayResponses = { THROTTLED = { code = "SLOW_DOWN" } }
+    }
+  }
+
+  expect_failures = [var.error_table]
 }
 
 run "stages_log_json_and_never_log_bodies" {
