@@ -223,12 +223,17 @@ def _operation(path: str, method: str, operation: dict[str, Any]) -> dict[str, A
         | ({"keyed"} if secured else set())
         | ({"body"} if "requestBody" in operation else set())
     )
+    notes: dict[int, list[str]] = {}
     for gateway in GATEWAY_RESPONSES.values():
         if gateway.get("on") in scopes:
-            _add_code(codes, gateway["code"], gateway.get("status"))
+            status = _add_code(codes, gateway["code"], gateway.get("status"))
+            if gateway.get("note"):
+                notes.setdefault(status, []).append(gateway["note"])
     for status, listed in codes.items():
         if listed:
-            responses[str(status)] = _error_response(status, listed, responses.get(str(status)))
+            responses[str(status)] = _error_response(
+                status, listed, responses.get(str(status)), notes.get(status, [])
+            )
     operation["responses"] = dict(sorted(responses.items()))
     return operation
 
@@ -240,12 +245,15 @@ def _open_operations() -> set[tuple[str, str]]:
     return {(route.path, route.method.lower()) for route in ROUTES if not route.api_key}
 
 
-def _add_code(codes: dict[int, list[str]], code: str, status: int | None = None) -> None:
+def _add_code(codes: dict[int, list[str]], code: str, status: int | None = None) -> int:
+    """List ``code`` under ``status`` (by default its own); returns the status."""
     from compare.errors import ERROR_TABLE  # noqa: PLC0415
 
-    listed = codes.setdefault(status or ERROR_TABLE[code].status, [])
+    status = status or ERROR_TABLE[code].status
+    listed = codes.setdefault(status, [])
     if code not in listed:
         listed.append(code)
+    return status
 
 
 def _idempotency_key_parameter() -> dict[str, Any]:
@@ -274,14 +282,15 @@ def _is_powertools_validation_error(response: dict[str, Any]) -> bool:
 
 
 def _error_response(
-    status: int, codes: list[str], documented: dict[str, Any] | None
+    status: int, codes: list[str], documented: dict[str, Any] | None, notes: list[str]
 ) -> dict[str, Any]:
-    """One error status: its codes in the description, one example per code with the
-    table's message, and Retry-After when one of its codes sends it."""
+    """One error status: its codes (and the gateway's notes on them) in the description, one
+    example per code with the table's message, and Retry-After when one of its codes sends it."""
     from compare.errors import ERROR_TABLE  # noqa: PLC0415
 
+    description = f"{HTTPStatus(status).phrase}: {', '.join(codes)}"
     response: dict[str, Any] = {
-        "description": f"{HTTPStatus(status).phrase}: {', '.join(codes)}",
+        "description": "\n\n".join([description, *notes]),
         "content": {
             "application/json": {
                 "schema": {"$ref": ERROR_REF},

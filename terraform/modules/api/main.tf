@@ -21,6 +21,18 @@ locals {
   # Lambda proxy integration on the alias named by the stage: stage v1 invokes compare:v1.
   integration_uri = "arn:${data.aws_partition.current.partition}:apigateway:${data.aws_region.current.region}:lambda:path/2015-03-31/functions/${var.function_arn}:$${stageVariables.lambdaAlias}/invocations"
 
+  # The selfie body's image, as the gateway's model bounds it: the base64 of the largest image
+  # the function accepts, with a line break every 64 characters (CR LF, two characters: what
+  # base64 tools and MIME encoders write, every 76 or 64) and a data URL prefix.
+  image_base64_length = ceil(var.max_image_bytes / 3) * 4
+  image_line_breaks   = ceil(local.image_base64_length / 64)
+  image_max_length    = local.image_base64_length + 2 * local.image_line_breaks + length("data:image/jpeg;base64,")
+  # The Lambda event such a body makes: its JSON is escaped once more inside the event (a
+  # CR LF, 4 bytes in the body, takes 6), and the rest of the event (headers twice, the
+  # request context) stays under 64 KiB. It must fit Lambda's 6 MB synchronous payload.
+  largest_event_bytes        = local.image_base64_length + 6 * local.image_line_breaks + length("data:image/jpeg;base64,") + 65536
+  lambda_payload_limit_bytes = 6291456
+
   # API Gateway's own answers, by response type, from the error table: the code's status and
   # message unless the entry gives its own (DEFAULT_4XX and DEFAULT_5XX keep the status of the
   # answer they stand for), and Retry-After where the code's retryAfter is a number.
@@ -115,17 +127,33 @@ resource "aws_api_gateway_request_validator" "parameters_and_body" {
   validate_request_body       = true
 }
 
-# The function validates fields and image size; the gateway only rejects bodies that are not JSON objects.
-resource "aws_api_gateway_model" "json_object" {
+# What the gateway checks in a selfie body before it invokes the function: one JSON object with
+# no other field than image and livenessSessionId (each a string or null), the image no longer
+# than the base64 of the largest image the function accepts. So a body between Lambda's 6 MB
+# and API Gateway's 10 MB is refused here (400, BAD_REQUEST_BODY) instead of failing at the
+# invoke as a 5xx. The function checks the rest (exactly one of the two, base64, the image).
+resource "aws_api_gateway_model" "selfie" {
   rest_api_id  = aws_api_gateway_rest_api.this.id
-  name         = "JsonObject"
-  description  = "Any JSON object"
+  name         = "SelfieRequest"
+  description  = "A selfie: image (base64) or livenessSessionId, nothing else"
   content_type = "application/json"
   schema = jsonencode({
-    "$schema" = "http://json-schema.org/draft-04/schema#"
-    title     = "JsonObject"
-    type      = "object"
+    "$schema"            = "http://json-schema.org/draft-04/schema#"
+    title                = "SelfieRequest"
+    type                 = "object"
+    additionalProperties = false
+    properties = {
+      image             = { type = ["string", "null"], maxLength = local.image_max_length }
+      livenessSessionId = { type = ["string", "null"], pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" }
+    }
   })
+
+  lifecycle {
+    precondition {
+      condition     = local.largest_event_bytes <= local.lambda_payload_limit_bytes
+      error_message = "Images of ${var.max_image_bytes} bytes make requests of up to ${local.largest_event_bytes} bytes as Lambda events, over Lambda's ${local.lambda_payload_limit_bytes}: lower max_image_bytes (4 MiB fits)."
+    }
+  }
 }
 
 resource "aws_api_gateway_method" "this" {
@@ -141,7 +169,8 @@ resource "aws_api_gateway_method" "this" {
   # Each {name} of the path is a required path parameter.
   request_parameters   = { for name in regexall("[{]([^}/]+)[}]", each.value.path) : "method.request.path.${name[0]}" => true }
   request_validator_id = each.value.body ? aws_api_gateway_request_validator.parameters_and_body.id : aws_api_gateway_request_validator.parameters.id
-  request_models       = each.value.body ? { "application/json" = aws_api_gateway_model.json_object.name } : {}
+  # $default: every body is checked, whatever its Content-Type says.
+  request_models = each.value.body ? { "$default" = aws_api_gateway_model.selfie.name } : {}
 }
 
 resource "aws_api_gateway_integration" "this" {
@@ -197,7 +226,7 @@ resource "aws_api_gateway_deployment" "this" {
       aws_api_gateway_resource.depth3,
       aws_api_gateway_request_validator.parameters,
       aws_api_gateway_request_validator.parameters_and_body,
-      aws_api_gateway_model.json_object,
+      aws_api_gateway_model.selfie,
       aws_api_gateway_method.this,
       aws_api_gateway_integration.this,
       aws_api_gateway_gateway_response.this,

@@ -70,6 +70,17 @@ variable "error_table" {
   }
 }
 
+variable "max_image_bytes" {
+  description = "Largest decoded image the compare function accepts (FACEAUTH_MAX_IMAGE_BYTES): the gateway's model refuses an image whose base64 (with line breaks and a data URL prefix) is longer."
+  type        = number
+  default     = 4194304
+
+  validation {
+    condition     = var.max_image_bytes >= 1024 && floor(var.max_image_bytes) == var.max_image_bytes
+    error_message = "The image limit is a whole number of bytes, at least 1024."
+  }
+}
+
 variable "stage_aliases" {
   description = "One stage per API version, mapped to the compare alias it invokes (stage v1 -> alias v1)."
   type        = map(string)

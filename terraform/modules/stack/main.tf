@@ -135,6 +135,7 @@ module "api" {
   function_arn                = module.functions.compare_function_arn
   routes                      = local.api_routes
   error_table                 = local.error_table
+  max_image_bytes             = tonumber(module.functions.setting_values["FACEAUTH_MAX_IMAGE_BYTES"])
   stage_aliases               = module.functions.compare_alias_names
   api_key_clients             = var.api_key_clients
   usage_plan                  = var.usage_plan

@@ -110,6 +110,82 @@ run "rejects_a_route_deeper_than_three_segments" {
   expect_failures = [var.routes]
 }
 
+# The selfie body's model (issue 10): an object of image and livenessSessionId only, the image
+# bounded so a body over Lambda's 6 MB never reaches the invoke, a 4 MB image still fits.
+run "selfie_bodies_are_checked_by_the_gateway_against_the_model" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for route, method in aws_api_gateway_method.this : method.request_models == (contains(["POST /users/{userId}/registration", "PUT /users/{userId}/registration", "POST /users/{userId}/verification"], route) ? { "$default" = "SelfieRequest" } : {})])
+    error_message = "POST and PUT registration and POST verification validate their body against SelfieRequest, whatever its Content-Type; the others take no body."
+  }
+
+  assert {
+    condition     = alltrue([for route, method in aws_api_gateway_method.this : method.request_validator_id == (contains(["POST /users/{userId}/registration", "PUT /users/{userId}/registration", "POST /users/{userId}/verification"], route) ? aws_api_gateway_request_validator.parameters_and_body.id : aws_api_gateway_request_validator.parameters.id)])
+    error_message = "The routes with a body are validated by the parameters-and-body validator."
+  }
+
+  assert {
+    condition     = jsondecode(aws_api_gateway_model.selfie.schema).type == "object" && jsondecode(aws_api_gateway_model.selfie.schema).additionalProperties == false && toset(keys(jsondecode(aws_api_gateway_model.selfie.schema).properties)) == toset(["image", "livenessSessionId"])
+    error_message = "A selfie body is a JSON object with image and livenessSessionId only."
+  }
+
+  assert {
+    condition     = can(regex(jsondecode(aws_api_gateway_model.selfie.schema).properties.livenessSessionId.pattern, "6a8b1c2d-3e4f-4a5b-9c6d-7e8f9a0b1c2d")) && !can(regex(jsondecode(aws_api_gateway_model.selfie.schema).properties.livenessSessionId.pattern, "6a8b1c2d"))
+    error_message = "livenessSessionId is a UUID."
+  }
+}
+
+run "the_image_bound_keeps_a_4_mb_image_and_refuses_what_lambda_cannot_take" {
+  command = plan
+
+  # 4 MiB in base64: 5,592,408 characters.
+  assert {
+    condition     = jsondecode(aws_api_gateway_model.selfie.schema).properties.image.maxLength >= 5592408 + 2 * ceil(5592408 / 76) + length("data:image/jpeg;base64,")
+    error_message = "A 4 MiB image in base64 with CR LF every 76 characters (MIME) and a data URL prefix is accepted."
+  }
+
+  assert {
+    condition     = jsondecode(aws_api_gateway_model.selfie.schema).properties.image.maxLength >= 5592408 + ceil(5592408 / 64) + length("data:image/png;base64,")
+    error_message = "A 4 MiB image in base64 with LF every 64 characters (PEM) and a data URL prefix is accepted."
+  }
+
+  # The longest image the model admits, its line breaks escaped twice (body, then event), plus
+  # 64 KiB for the rest of the event, stays under Lambda's 6 MiB synchronous payload.
+  assert {
+    condition     = jsondecode(aws_api_gateway_model.selfie.schema).properties.image.maxLength + 4 * ceil(5592408 / 64) + 65536 <= 6291456
+    error_message = "A body the model lets through fits Lambda's 6 MB event."
+  }
+
+  assert {
+    condition     = jsondecode(aws_api_gateway_model.selfie.schema).properties.image.maxLength == 5767195
+    error_message = "The bound for 4 MiB: 5,592,408 base64 characters, 87,382 CR LF pairs and 23 for the prefix."
+  }
+}
+
+run "the_image_bound_follows_the_functions_image_limit" {
+  command = plan
+
+  variables {
+    max_image_bytes = 1048576
+  }
+
+  assert {
+    condition     = jsondecode(aws_api_gateway_model.selfie.schema).properties.image.maxLength == 1398104 + 2 * 21846 + 23
+    error_message = "1 MiB images: 1,398,104 base64 characters, 21,846 line breaks, the prefix."
+  }
+}
+
+run "refuses_an_image_limit_whose_requests_lambda_cannot_take" {
+  command = plan
+
+  variables {
+    max_image_bytes = 5242880
+  }
+
+  expect_failures = [aws_api_gateway_model.selfie]
+}
+
 run "one_stage_per_version_invokes_its_alias" {
   command = plan
 

@@ -53,7 +53,7 @@ override_module {
     release_aliases          = [{ function = "faceauth-test-compare", alias = "v1", version = "7" }, { function = "faceauth-test-purge", alias = "live", version = "4" }]
     purge_failure_queue_name = "faceauth-test-purge-failures"
     migrate_function_name    = "faceauth-test-migrate"
-    setting_values           = { FACEAUTH_PASS_RETENTION_DAYS = "3", FACEAUTH_FAIL_RETENTION_DAYS = "28" }
+    setting_values           = { FACEAUTH_PASS_RETENTION_DAYS = "3", FACEAUTH_FAIL_RETENTION_DAYS = "28", FACEAUTH_MAX_IMAGE_BYTES = "4194304" }
   }
 }
 
