@@ -45,7 +45,9 @@ UNTAGGABLE = {
     "aws_api_gateway_deployment",
     "aws_api_gateway_gateway_response",
     "aws_api_gateway_integration",
+    "aws_api_gateway_integration_response",
     "aws_api_gateway_method",
+    "aws_api_gateway_method_response",
     "aws_api_gateway_method_settings",
     "aws_api_gateway_model",
     "aws_api_gateway_request_validator",
@@ -267,6 +269,14 @@ def test_every_route_but_health_requires_an_api_key() -> None:
             assert required is True, f"{method.address} does not require an API key"
 
 
+def test_one_list_of_cors_origins_feeds_api_gateway_and_the_function() -> None:
+    calls = module_calls(STACK)
+    assert calls["api"]["cors_allowed_origins"] == "${var.cors_allowed_origins}"
+    assert calls["functions"]["settings"] == "${local.function_settings}"
+    settings = str(locals_of(STACK)["function_settings"])
+    assert 'FACEAUTH_CORS_ALLOWED_ORIGINS = join(",", var.cors_allowed_origins)' in settings
+
+
 def test_each_stage_invokes_the_alias_named_by_its_stage_variable() -> None:
     api = MODULES / "api"
     (stage,) = resources("aws_api_gateway_stage", api)
@@ -422,7 +432,7 @@ def test_the_lifecycle_reads_the_retention_the_purge_is_given() -> None:
         assert calls["storage"][name] == (
             f'${{tonumber(module.functions.setting_values["{setting}"])}}'
         ), calls["storage"][name]
-        assert f"var.{name}" in str(calls["functions"]["settings"])
+        assert f"var.{name}" in str(locals_of(STACK)["function_settings"])
         assert _variables(STACK)[name]["default"] is None, "null: faceauth's default"
 
 

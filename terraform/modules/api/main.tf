@@ -21,6 +21,21 @@ locals {
   # Lambda proxy integration on the alias named by the stage: stage v1 invokes compare:v1.
   integration_uri = "arn:${data.aws_partition.current.partition}:apigateway:${data.aws_region.current.region}:lambda:path/2015-03-31/functions/${var.function_arn}:$${stageVariables.lambdaAlias}/invocations"
 
+  # CORS (none unless origins are given): a preflight answer on every path of a route, and the
+  # CORS header on the gateway's own answers so a browser can read a 403 or 429.
+  cors_paths = length(var.cors_allowed_origins) == 0 ? {} : {
+    for path in distinct([for route in var.routes : route.path]) : path => sort(concat([for route in var.routes : route.method if route.path == path], ["OPTIONS"]))
+  }
+  cors_headers = "content-type,x-api-key,idempotency-key"
+  # Gateway responses are not templates that can choose: one origin is named; with several,
+  # the request's Origin is echoed (they carry no data; the function and the preflight still
+  # answer only the listed origins).
+  cors_gateway_response_headers = length(var.cors_allowed_origins) == 0 ? {} : {
+    "gatewayresponse.header.Access-Control-Allow-Origin"   = length(var.cors_allowed_origins) == 1 ? "'${var.cors_allowed_origins[0]}'" : "method.request.header.Origin"
+    "gatewayresponse.header.Access-Control-Expose-Headers" = "'retry-after'"
+    "gatewayresponse.header.Vary"                          = "'Origin'"
+  }
+
   # The selfie body's image, as the gateway's model bounds it: the base64 of the largest image
   # the function accepts, with a line break every 64 characters (CR LF, two characters: what
   # base64 tools and MIME encoders write, every 76 or 64) and a data URL prefix.
@@ -207,7 +222,86 @@ resource "aws_api_gateway_gateway_response" "this" {
     "application/json" = jsonencode({ error = { code = each.value.code, message = each.value.message } })
   }
 
-  response_parameters = each.value.retry_after == null ? {} : { "gatewayresponse.header.Retry-After" = "'${each.value.retry_after}'" }
+  response_parameters = merge(
+    each.value.retry_after == null ? {} : { "gatewayresponse.header.Retry-After" = "'${each.value.retry_after}'" },
+    local.cors_gateway_response_headers,
+  )
+}
+
+################################################################################
+# CORS preflights: OPTIONS on every path of a route, answered by API Gateway itself (MOCK)
+# without an API key (browsers send none in a preflight); only a listed origin gets
+# Access-Control-Allow-Origin back. Without origins there are none.
+################################################################################
+
+resource "aws_api_gateway_method" "preflight" {
+  #checkov:skip=CKV_AWS_59:A CORS preflight carries no credentials by the standard; it answers with headers only and invokes nothing.
+  #checkov:skip=CKV2_AWS_53:A preflight has no parameters or body to validate; API Gateway answers it itself (MOCK).
+  for_each = local.cors_paths
+
+  rest_api_id      = aws_api_gateway_rest_api.this.id
+  resource_id      = local.resource_ids[each.key]
+  http_method      = "OPTIONS"
+  authorization    = "NONE"
+  api_key_required = false
+}
+
+resource "aws_api_gateway_integration" "preflight" {
+  for_each = local.cors_paths
+
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  resource_id = local.resource_ids[each.key]
+  http_method = aws_api_gateway_method.preflight[each.key].http_method
+  type        = "MOCK"
+
+  request_templates = {
+    "application/json" = jsonencode({ statusCode = 204 })
+  }
+}
+
+resource "aws_api_gateway_method_response" "preflight" {
+  for_each = local.cors_paths
+
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  resource_id = local.resource_ids[each.key]
+  http_method = aws_api_gateway_method.preflight[each.key].http_method
+  status_code = "204"
+
+  response_parameters = {
+    "method.response.header.Access-Control-Allow-Origin"  = false
+    "method.response.header.Access-Control-Allow-Methods" = false
+    "method.response.header.Access-Control-Allow-Headers" = false
+    "method.response.header.Access-Control-Max-Age"       = false
+    "method.response.header.Vary"                         = false
+  }
+}
+
+resource "aws_api_gateway_integration_response" "preflight" {
+  for_each = local.cors_paths
+
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  resource_id = local.resource_ids[each.key]
+  http_method = aws_api_gateway_method.preflight[each.key].http_method
+  status_code = aws_api_gateway_method_response.preflight[each.key].status_code
+
+  response_parameters = {
+    "method.response.header.Access-Control-Allow-Methods" = "'${join(",", each.value)}'"
+    "method.response.header.Access-Control-Allow-Headers" = "'${local.cors_headers}'"
+    "method.response.header.Access-Control-Max-Age"       = "'${var.cors_max_age_seconds}'"
+    "method.response.header.Vary"                         = "'Origin'"
+  }
+
+  # VTL: the request's Origin comes back only when it is one of the listed origins.
+  response_templates = {
+    "application/json" = <<-EOT
+      #set($allowed = [${join(", ", [for origin in var.cors_allowed_origins : "\"${origin}\""])}])
+      #set($origin = $input.params().header.get('Origin'))
+      #if("$!origin" == "")#set($origin = $input.params().header.get('origin'))#end
+      #if($allowed.contains($origin))#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)#end
+    EOT
+  }
+
+  depends_on = [aws_api_gateway_integration.preflight]
 }
 
 ################################################################################
@@ -230,6 +324,10 @@ resource "aws_api_gateway_deployment" "this" {
       aws_api_gateway_method.this,
       aws_api_gateway_integration.this,
       aws_api_gateway_gateway_response.this,
+      aws_api_gateway_method.preflight,
+      aws_api_gateway_integration.preflight,
+      aws_api_gateway_method_response.preflight,
+      aws_api_gateway_integration_response.preflight,
     ]))
   }
 

@@ -81,6 +81,33 @@ variable "max_image_bytes" {
   }
 }
 
+variable "cors_allowed_origins" {
+  description = "Browser origins allowed to call the API (scheme://host[:port], e.g. \"https://app.example.com\"); none by default, and then no OPTIONS methods exist. The compare function must get the same list (FACEAUTH_CORS_ALLOWED_ORIGINS): the stack passes both from one variable."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for origin in var.cors_allowed_origins : can(regex("^https?://[a-z0-9.-]+(:[0-9]{1,5})?$", origin))])
+    error_message = "Each origin is scheme://host[:port] in lowercase, without a path, a trailing slash or a wildcard."
+  }
+
+  validation {
+    condition     = length(distinct(var.cors_allowed_origins)) == length(var.cors_allowed_origins)
+    error_message = "List each origin once."
+  }
+}
+
+variable "cors_max_age_seconds" {
+  description = "How long a browser may cache a preflight answer (Access-Control-Max-Age), in seconds."
+  type        = number
+  default     = 600
+
+  validation {
+    condition     = var.cors_max_age_seconds >= 0 && var.cors_max_age_seconds <= 7200
+    error_message = "The max age is 0 to 7200 seconds (browsers cap it at 2 hours at most)."
+  }
+}
+
 variable "stage_aliases" {
   description = "One stage per API version, mapped to the compare alias it invokes (stage v1 -> alias v1)."
   type        = map(string)

@@ -18,6 +18,20 @@ locals {
   }
   artifacts = { for key, path in local.artifact_paths : key => { filename = path, source_code_hash = try(filebase64sha256(path), null) } }
 
+  # The faceauth settings the functions get: the stack's variables over var.settings. The
+  # CORS origins feed API Gateway too, from the same variable.
+  function_settings = merge(var.settings, {
+    for name, value in {
+      FACEAUTH_PASS_THRESHOLD       = var.pass_threshold
+      FACEAUTH_PASS_RETENTION_DAYS  = var.pass_retention_days
+      FACEAUTH_FAIL_RETENTION_DAYS  = var.fail_retention_days
+      FACEAUTH_LOCKOUT_MAX_FAILURES = var.lockout_max_failures
+      FACEAUTH_LOCKOUT_MINUTES      = var.lockout_minutes
+      FACEAUTH_MAX_IMAGE_BYTES      = var.max_image_bytes
+      FACEAUTH_CORS_ALLOWED_ORIGINS = join(",", var.cors_allowed_origins)
+    } : name => tostring(value) if value != null
+  })
+
   # The API's routes and its error table, the data the compare handler, the OpenAPI document,
   # the client and the local gateway read too (functions/compare).
   api_routes  = jsondecode(file("${path.module}/../../../functions/compare/routes.json")).routes
@@ -107,16 +121,7 @@ module "functions" {
     secret_kms_key_arn = module.database.kms_key_arn
   }
 
-  settings = merge(var.settings, {
-    for name, value in {
-      FACEAUTH_PASS_THRESHOLD       = var.pass_threshold
-      FACEAUTH_PASS_RETENTION_DAYS  = var.pass_retention_days
-      FACEAUTH_FAIL_RETENTION_DAYS  = var.fail_retention_days
-      FACEAUTH_LOCKOUT_MAX_FAILURES = var.lockout_max_failures
-      FACEAUTH_LOCKOUT_MINUTES      = var.lockout_minutes
-      FACEAUTH_MAX_IMAGE_BYTES      = var.max_image_bytes
-    } : name => tostring(value) if value != null
-  })
+  settings = local.function_settings
 
   compare            = var.compare
   api_versions       = { for version in var.api_versions : version => {} }
@@ -136,6 +141,7 @@ module "api" {
   routes                      = local.api_routes
   error_table                 = local.error_table
   max_image_bytes             = tonumber(module.functions.setting_values["FACEAUTH_MAX_IMAGE_BYTES"])
+  cors_allowed_origins        = var.cors_allowed_origins
   stage_aliases               = module.functions.compare_alias_names
   api_key_clients             = var.api_key_clients
   usage_plan                  = var.usage_plan

@@ -133,6 +133,17 @@ variable "settings" {
   description = "Any other faceauth setting, by environment variable (for example FACEAUTH_REKOGNITION_MIN_CONFIDENCE = \"95\"); unset ones take faceauth's default."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = !contains(keys(var.settings), "FACEAUTH_CORS_ALLOWED_ORIGINS")
+    error_message = "Set cors_allowed_origins instead of FACEAUTH_CORS_ALLOWED_ORIGINS: it feeds API Gateway's CORS and the function's from one list."
+  }
+}
+
+variable "cors_allowed_origins" {
+  description = "Browser origins allowed to call the API (scheme://host[:port]); none by default. One list for API Gateway's preflights and gateway responses and the compare function's FACEAUTH_CORS_ALLOWED_ORIGINS."
+  type        = list(string)
+  default     = []
 }
 
 ################################################################################

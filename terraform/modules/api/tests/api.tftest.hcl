@@ -186,6 +186,102 @@ run "refuses_an_image_limit_whose_requests_lambda_cannot_take" {
   expect_failures = [aws_api_gateway_model.selfie]
 }
 
+# CORS (issue 10): configuration, none by default.
+run "without_origins_there_is_no_cors_at_all" {
+  command = plan
+
+  assert {
+    condition     = length(aws_api_gateway_method.preflight) == 0 && length(aws_api_gateway_integration_response.preflight) == 0
+    error_message = "No origins, no OPTIONS methods."
+  }
+
+  assert {
+    condition     = alltrue([for response in aws_api_gateway_gateway_response.this : !contains(keys(response.response_parameters), "gatewayresponse.header.Access-Control-Allow-Origin")])
+    error_message = "No origins, no CORS header on the gateway's answers."
+  }
+}
+
+run "an_origin_gets_preflights_without_a_key_on_every_resource" {
+  command = plan
+
+  variables {
+    cors_allowed_origins = ["https://app.example.com"]
+  }
+
+  assert {
+    condition     = toset(keys(aws_api_gateway_method.preflight)) == toset(["/users/{userId}/registration", "/users/{userId}/verification", "/users/{userId}/liveness-sessions", "/users/{userId}", "/health"])
+    error_message = "Every resource with a route has an OPTIONS method."
+  }
+
+  assert {
+    condition     = alltrue([for method in aws_api_gateway_method.preflight : method.http_method == "OPTIONS" && method.api_key_required == false && method.authorization == "NONE"])
+    error_message = "Preflights need no API key: browsers send none."
+  }
+
+  assert {
+    condition     = alltrue([for integration in aws_api_gateway_integration.preflight : integration.type == "MOCK"])
+    error_message = "API Gateway answers preflights itself; they never invoke the function."
+  }
+
+  assert {
+    condition     = aws_api_gateway_integration_response.preflight["/users/{userId}/registration"].response_parameters["method.response.header.Access-Control-Allow-Methods"] == "'DELETE,OPTIONS,POST,PUT'" && aws_api_gateway_integration_response.preflight["/users/{userId}"].response_parameters["method.response.header.Access-Control-Allow-Methods"] == "'GET,OPTIONS'"
+    error_message = "Each preflight allows the methods of its resource."
+  }
+
+  assert {
+    condition     = alltrue([for response in aws_api_gateway_integration_response.preflight : response.response_parameters["method.response.header.Access-Control-Allow-Headers"] == "'content-type,x-api-key,idempotency-key'" && response.response_parameters["method.response.header.Access-Control-Max-Age"] == "'600'"])
+    error_message = "Preflights allow content-type, x-api-key and idempotency-key, cached 600 s."
+  }
+
+  assert {
+    condition     = alltrue([for response in aws_api_gateway_integration_response.preflight : strcontains(response.response_templates["application/json"], "#set($allowed = [\"https://app.example.com\"])") && strcontains(response.response_templates["application/json"], "#if($allowed.contains($origin))#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)#end")])
+    error_message = "Only a listed origin gets Access-Control-Allow-Origin back from a preflight."
+  }
+
+  assert {
+    condition     = alltrue([for response in aws_api_gateway_integration_response.preflight : !contains(keys(response.response_parameters), "method.response.header.Access-Control-Allow-Origin")])
+    error_message = "The origin header is never static on a preflight: the template sets it for listed origins only."
+  }
+
+  assert {
+    condition     = alltrue([for response in aws_api_gateway_gateway_response.this : response.response_parameters["gatewayresponse.header.Access-Control-Allow-Origin"] == "'https://app.example.com'" && response.response_parameters["gatewayresponse.header.Access-Control-Expose-Headers"] == "'retry-after'"])
+    error_message = "The gateway's own answers (403, 429, ...) carry the origin, and expose Retry-After, so the browser can read them."
+  }
+
+  assert {
+    condition     = aws_api_gateway_gateway_response.this["THROTTLED"].response_parameters["gatewayresponse.header.Retry-After"] == "'1'"
+    error_message = "CORS headers come on top of Retry-After."
+  }
+}
+
+run "several_origins_are_all_listed_and_echoed_on_gateway_answers" {
+  command = plan
+
+  variables {
+    cors_allowed_origins = ["https://app.example.com", "http://localhost:8080"]
+  }
+
+  assert {
+    condition     = alltrue([for response in aws_api_gateway_integration_response.preflight : strcontains(response.response_templates["application/json"], "#set($allowed = [\"https://app.example.com\", \"http://localhost:8080\"])")])
+    error_message = "The preflight knows every listed origin."
+  }
+
+  assert {
+    condition     = alltrue([for response in aws_api_gateway_gateway_response.this : response.response_parameters["gatewayresponse.header.Access-Control-Allow-Origin"] == "method.request.header.Origin" && response.response_parameters["gatewayresponse.header.Vary"] == "'Origin'"])
+    error_message = "With several origins, a gateway answer names the request's origin (and varies by it)."
+  }
+}
+
+run "rejects_a_wildcard_or_an_origin_with_a_path" {
+  command = plan
+
+  variables {
+    cors_allowed_origins = ["*", "https://app.example.com/"]
+  }
+
+  expect_failures = [var.cors_allowed_origins]
+}
+
 run "one_stage_per_version_invokes_its_alias" {
   command = plan
 

@@ -145,6 +145,39 @@ run "every_function_and_queue_of_the_stack_has_its_alarms" {
   }
 }
 
+# Configuration parity: one list of origins for API Gateway and the compare function.
+run "cors_origins_reach_the_function_as_its_setting" {
+  command = plan
+
+  variables {
+    cors_allowed_origins = ["https://app.example.com", "http://localhost:8080"]
+  }
+
+  assert {
+    condition     = local.function_settings["FACEAUTH_CORS_ALLOWED_ORIGINS"] == "https://app.example.com,http://localhost:8080"
+    error_message = "compare gets the origins API Gateway gets, comma-separated as faceauth.settings reads them."
+  }
+}
+
+run "no_origins_by_default" {
+  command = plan
+
+  assert {
+    condition     = local.function_settings["FACEAUTH_CORS_ALLOWED_ORIGINS"] == ""
+    error_message = "No origins unless given."
+  }
+}
+
+run "refuses_the_cors_setting_outside_its_variable" {
+  command = plan
+
+  variables {
+    settings = { FACEAUTH_CORS_ALLOWED_ORIGINS = "https://app.example.com" }
+  }
+
+  expect_failures = [var.settings]
+}
+
 run "only_dev_and_prod_are_environments" {
   command = plan
 
