@@ -547,6 +547,22 @@ def test_only_the_db_secret_is_readable() -> None:
 # ---------------------------------------------------------------------------------------
 
 
+def _runbook_anchor(heading: str) -> str:
+    """GitHub's anchor of a Markdown heading: lower case, punctuation dropped, spaces -> -."""
+    return re.sub(r"[^a-z0-9 -]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_every_alarm_links_a_section_of_the_runbook() -> None:
+    runbook = (REPO_ROOT / "docs" / "runbook.md").read_text()
+    sections = {
+        _runbook_anchor(line[3:]) for line in runbook.splitlines() if line.startswith("## ")
+    }
+    monitoring = "\n".join(path.read_text() for path in (MODULES / "monitoring").glob("*.tf"))
+    links = re.findall(r"Runbook: docs/runbook\.md#([a-z0-9-]+)", monitoring)
+    assert len(links) >= 14, "the alarm descriptions were not found"
+    assert set(links) <= sections, f"no runbook section for: {sorted(set(links) - sections)}"
+
+
 def test_every_alarm_notifies_the_topic() -> None:
     for alarm in resources("aws_cloudwatch_metric_alarm"):
         assert alarm.body.get("alarm_actions") == "${local.actions}", alarm.address

@@ -23,13 +23,20 @@ resource "aws_sns_topic_subscription" "email" {
 }
 
 ################################################################################
-# Alarms: one entry per alarm of docs/runbook.md, each only what differs from alarm_defaults
+# Alarms: one entry per alarm of docs/runbook.md, each only what differs from alarm_defaults.
+# An entry watches one metric (namespace, metric_name, dimensions, statistic), or a metric
+# math expression over named metrics (metrics: id => metric, summed over each period).
 ################################################################################
 
 locals {
   alarm_defaults = {
+    namespace           = null
+    metric_name         = null
+    dimensions          = null
     statistic           = null
     extended_statistic  = null
+    metrics             = {}
+    expression          = null
     period              = 300
     evaluation_periods  = 1
     datapoints_to_alarm = null
@@ -67,6 +74,18 @@ locals {
         evaluation_periods  = 3
         datapoints_to_alarm = 2
         threshold           = var.thresholds.compare_p99_duration_ms
+      }
+    },
+
+    # compare's own 500s: every one is a bug (expected failures have their own codes)
+    {
+      compare_internal_errors = {
+        name        = "${local.compare}-internal-errors"
+        description = "compare answered 500 INTERNAL_ERROR: an exception no handler expected. Runbook: docs/runbook.md#compare-internal-errors"
+        namespace   = "FaceAuth"
+        metric_name = "Errors"
+        dimensions  = { service = "compare", ErrorCode = "INTERNAL_ERROR" }
+        statistic   = "Sum"
       }
     },
 
@@ -204,7 +223,7 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   dimensions          = each.value.dimensions
   statistic           = each.value.statistic
   extended_statistic  = each.value.extended_statistic
-  period              = each.value.period
+  period              = each.value.expression == null ? each.value.period : null
   evaluation_periods  = each.value.evaluation_periods
   datapoints_to_alarm = each.value.datapoints_to_alarm
   comparison_operator = each.value.comparison_operator
@@ -212,6 +231,35 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   treat_missing_data  = each.value.treat_missing_data
   alarm_actions       = local.actions
   ok_actions          = local.actions
+
+  # A metric math alarm: its metrics, then the expression it alarms on.
+  dynamic "metric_query" {
+    for_each = each.value.metrics
+
+    content {
+      id          = metric_query.key
+      return_data = false
+
+      metric {
+        namespace   = metric_query.value.namespace
+        metric_name = metric_query.value.metric_name
+        dimensions  = metric_query.value.dimensions
+        stat        = "Sum"
+        period      = each.value.period
+      }
+    }
+  }
+
+  dynamic "metric_query" {
+    for_each = each.value.expression == null ? [] : [each.value.expression]
+
+    content {
+      id          = "alarm"
+      expression  = metric_query.value
+      label       = each.value.name
+      return_data = true
+    }
+  }
 
   tags = var.tags
 }

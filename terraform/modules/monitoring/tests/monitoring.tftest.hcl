@@ -72,6 +72,34 @@ run "every_function_has_error_and_throttle_alarms" {
   }
 }
 
+run "every_internal_error_of_compare_is_an_alarm" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["compare_internal_errors"].namespace == "FaceAuth" && aws_cloudwatch_metric_alarm.this["compare_internal_errors"].metric_name == "Errors"
+    error_message = "The alarm watches the compare handler's EMF metric Errors."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["compare_internal_errors"].dimensions == tomap({ service = "compare", ErrorCode = "INTERNAL_ERROR" })
+    error_message = "Exactly the dimensions add_dimensioned_metric emits: service and ErrorCode."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["compare_internal_errors"].statistic == "Sum" && aws_cloudwatch_metric_alarm.this["compare_internal_errors"].threshold == 0 && aws_cloudwatch_metric_alarm.this["compare_internal_errors"].comparison_operator == "GreaterThanThreshold" && aws_cloudwatch_metric_alarm.this["compare_internal_errors"].treat_missing_data == "notBreaching"
+    error_message = "One INTERNAL_ERROR in five minutes fires; none is quiet."
+  }
+}
+
+run "every_alarm_links_its_runbook_section" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for alarm in aws_cloudwatch_metric_alarm.this : can(regex("Runbook: docs/runbook.md#[a-z0-9-]+$", alarm.alarm_description))])
+    error_message = "Each alarm's description ends with the link to its runbook section."
+  }
+}
+
 run "purge_silence_is_an_alarm" {
   command = plan
 
