@@ -1,4 +1,5 @@
-"""The selfie-login use cases: register, re-enrol, verify, report status, erase.
+"""The selfie-login use cases: register, re-enrol, verify, start liveness sessions, report
+status, erase.
 
 Guarantees, under any concurrency, retry or crash (docs/architecture.md says how each is
 enforced and which test forces the interleaving that would break it):
