@@ -127,9 +127,7 @@ def test_new_code_gets_its_readme_row(tmp_path: Path) -> None:
     generate(tmp_path, table)
     # Then the README lists it between the markers and keeps the rest
     readme = (tmp_path / "README.md").read_text()
-    row = (
-        "| 422 | `FUTURE_CHECK` | `FutureCheckError` | no | The liveness check did not pass."
-    )
+    row = "| 422 | `FUTURE_CHECK` | `FutureCheckError` | no | The liveness check did not pass."
     assert row in readme
     assert readme.startswith("# Client\n")
     assert readme.endswith("More text.\n")

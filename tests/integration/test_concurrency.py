@@ -48,6 +48,11 @@ PASS_IMAGE = jpeg(color="gray")
 FAIL_IMAGE = jpeg(color="navy")
 CONTAINERS = 4
 BUCKET = "faceauth-concurrency"
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",  # pragma: allowlist secret
+    "AWS_DEFAULT_REGION": "eu-west-1",
+}
 WAIT = 20.0  # seconds any step may wait for another before the test fails
 
 
