@@ -54,6 +54,7 @@ UNTAGGABLE = {
     "aws_api_gateway_resource",
     "aws_api_gateway_usage_plan_key",
     "aws_cloudwatch_dashboard",
+    "aws_cognito_identity_pool_roles_attachment",
     "aws_db_proxy_default_target_group",
     "aws_db_proxy_target",
     "aws_iam_role_policy",
@@ -402,17 +403,23 @@ def test_every_bucket_is_kms_encrypted_owner_enforced_and_tls_only() -> None:
         assert ("Deny", "aws:SecureTransport", ["false"]) in conditions
 
 
-def test_lifecycle_expires_captures_from_the_retention_variables_and_never_references() -> None:
+def test_lifecycle_expires_captures_and_liveness_images_from_the_retention_variables() -> None:
     storage = MODULES / "storage"
     (lifecycle,) = resources("aws_s3_bucket_lifecycle_configuration", storage)
     rules = nested(lifecycle.body, "rule")
 
-    expiring = [rule for rule in rules if "days" in rule.get("expiration", [{}])[0]]
-    assert len(expiring) == 1, "exactly one rule expires current objects"
-    (rule,) = expiring
-    assert rule["filter"][0]["prefix"] == "${var.captures_prefix}"
+    # Captures and Face Liveness images (which follow their run's retention like captures),
+    # both after the captures' expiry; never references.
+    expiring = {
+        rule["filter"][0]["prefix"]: rule
+        for rule in rules
+        if "days" in rule.get("expiration", [{}])[0]
+    }
+    assert set(expiring) == {"${var.captures_prefix}", "${var.liveness_prefix}"}
     assert _variables(storage)["captures_prefix"]["default"] == "captures/"
-    assert rule["expiration"][0]["days"] == "${local.capture_expiration_days}"
+    assert _variables(storage)["liveness_prefix"]["default"] == "liveness/"
+    for rule in expiring.values():
+        assert rule["expiration"][0]["days"] == "${local.capture_expiration_days}"
 
     days = str(locals_of(storage)["capture_expiration_days"])
     assert "var.fail_retention_days" in days
@@ -498,17 +505,41 @@ def _statement_by_sid(document_name: str, sid: str) -> dict[str, Any]:
     return statement
 
 
-def test_compare_may_call_only_compare_and_detect_faces() -> None:
-    statement = _statement_by_sid("compare", "CompareAndDetectFaces")
-    assert sorted(statement["actions"]) == ["rekognition:CompareFaces", "rekognition:DetectFaces"]
-    rekognition = [a for _, a in _policy_actions() if a.startswith("rekognition:")]
-    assert set(rekognition) == {"rekognition:CompareFaces", "rekognition:DetectFaces"}
+def _rekognition_actions(module: str, document_name: str) -> set[str]:
+    (document,) = [
+        d for d in data_sources("aws_iam_policy_document", MODULES / module) if d.name == document_name
+    ]
+    return {
+        str(action)
+        for statement in _statements(document)
+        for action in statement.get("actions", [])
+        if str(action).startswith("rekognition:")
+    }
+
+
+def test_rekognition_actions_are_compares_four_and_the_liveness_guests_one() -> None:
+    # compare: faces, and Face Liveness sessions (create, read); the app's guest role: stream.
+    assert _rekognition_actions("functions", "compare") == {
+        "rekognition:CompareFaces",
+        "rekognition:DetectFaces",
+        "rekognition:CreateFaceLivenessSession",
+        "rekognition:GetFaceLivenessSessionResults",
+    }
+    assert _rekognition_actions("liveness", "guest") == {"rekognition:StartFaceLivenessSession"}
+    rekognition = {a for _, a in _policy_actions() if a.startswith("rekognition:")}
+    assert rekognition == _rekognition_actions("functions", "compare") | {
+        "rekognition:StartFaceLivenessSession"
+    }, "no other policy names a Rekognition action"
 
 
 def test_purge_deletes_image_versions_but_never_reads_or_writes_images() -> None:
     deletes = _statement_by_sid("purge", "DeleteImageVersions")
     assert sorted(deletes["actions"]) == ["s3:DeleteObject", "s3:DeleteObjectVersion"]
-    assert deletes["resources"] == ["${local.captures_objects}", "${local.references_objects}"]
+    assert deletes["resources"] == [
+        "${local.captures_objects}",
+        "${local.references_objects}",
+        "${local.liveness_objects}",
+    ]
     listing = _statement_by_sid("image_store", "ListImageVersions")
     (condition,) = nested(listing, "condition")
     assert condition["variable"] == "s3:prefix"

@@ -3,6 +3,8 @@ data "aws_region" "current" {}
 locals {
   captures_objects   = "${var.images_bucket.arn}/${var.images_bucket.captures_prefix}*"
   references_objects = "${var.images_bucket.arn}/${var.images_bucket.references_prefix}*"
+  # Face Liveness sessions' images: Rekognition writes them under liveness/<session id>/.
+  liveness_objects = "${var.images_bucket.arn}/${var.images_bucket.liveness_prefix}*"
 }
 
 data "aws_iam_policy_document" "assume" {
@@ -88,8 +90,8 @@ resource "aws_iam_role_policy" "runtime" {
 }
 
 ################################################################################
-# What the S3 image store needs in both functions: list a key's versions, read whether the
-# bucket keeps versions, and use the bucket's KMS key
+# What the S3 image store needs in both functions: list a key's (or a liveness session's)
+# versions, read whether the bucket keeps versions, and use the bucket's KMS key
 ################################################################################
 
 data "aws_iam_policy_document" "image_store" {
@@ -101,7 +103,7 @@ data "aws_iam_policy_document" "image_store" {
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["${var.images_bucket.captures_prefix}*", "${var.images_bucket.references_prefix}*"]
+      values   = ["${var.images_bucket.captures_prefix}*", "${var.images_bucket.references_prefix}*", "${var.images_bucket.liveness_prefix}*"]
     }
   }
 
@@ -119,7 +121,7 @@ data "aws_iam_policy_document" "image_store" {
 }
 
 ################################################################################
-# compare: both image prefixes, the images key, two Rekognition calls
+# compare: the image prefixes, the images key, Rekognition's face and liveness calls
 ################################################################################
 
 data "aws_iam_policy_document" "compare" {
@@ -142,6 +144,38 @@ data "aws_iam_policy_document" "compare" {
     actions   = ["rekognition:CompareFaces", "rekognition:DetectFaces"]
     resources = ["*"]
   }
+
+  # Face Liveness: create a session, read its result. Neither action has resource-level
+  # permissions (Service Authorization Reference: no resource types), hence "*". The app
+  # streams with StartFaceLivenessSession under the identity pool's guest role, never this one.
+  statement {
+    sid       = "CreateAndReadLivenessSessions"
+    actions   = ["rekognition:CreateFaceLivenessSession", "rekognition:GetFaceLivenessSessionResults"]
+    resources = ["*"]
+  }
+
+  # Rekognition writes a session's reference frame and audit images with the caller's
+  # permissions (CreateFaceLivenessSession's OutputConfig needs s3:PutObject); the images
+  # key (UseImagesKey) encrypts them.
+  statement {
+    sid       = "WriteLivenessOutput"
+    actions   = ["s3:PutObject"]
+    resources = [local.liveness_objects]
+  }
+
+  # The frame is compared (CompareFaces reads it as the caller) and copied to references/
+  # (CopyObject of the version the session result names); a session's images are erased
+  # with the user (every version, found by listing under the session's prefix).
+  statement {
+    sid = "ReadAndEraseLivenessImages"
+    actions = [
+      "s3:DeleteObject",
+      "s3:DeleteObjectVersion",
+      "s3:GetObject",
+      "s3:GetObjectVersion",
+    ]
+    resources = [local.liveness_objects]
+  }
 }
 
 resource "aws_iam_role_policy" "compare" {
@@ -151,17 +185,19 @@ resource "aws_iam_role_policy" "compare" {
 }
 
 ################################################################################
-# purge: delete every version of due captures and of superseded references; never read
+# purge: delete every version of due captures, superseded references and due liveness
+# sessions' images; never read
 ################################################################################
 
 data "aws_iam_policy_document" "purge" {
   source_policy_documents = [data.aws_iam_policy_document.image_store.json]
 
-  # References are deleted only once replaced by a newer one (the purge skips current ones).
+  # References are deleted only once replaced by a newer one (the purge skips current ones);
+  # liveness sessions' images once their run's retention ended (or the session, unused).
   statement {
     sid       = "DeleteImageVersions"
     actions   = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
-    resources = [local.captures_objects, local.references_objects]
+    resources = [local.captures_objects, local.references_objects, local.liveness_objects]
   }
 
   statement {

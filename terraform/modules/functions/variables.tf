@@ -38,18 +38,19 @@ variable "vpc" {
 }
 
 variable "images_bucket" {
-  description = "The images bucket, its key, and the prefixes of captured and reference images."
+  description = "The images bucket, its key, and the prefixes of captured and reference images and of Face Liveness sessions' images (faceauth.domain.liveness.OUTPUT_KEY_PREFIX)."
   type = object({
     name              = string
     arn               = string
     kms_key_arn       = string
     captures_prefix   = optional(string, "captures/")
     references_prefix = optional(string, "references/")
+    liveness_prefix   = optional(string, "liveness/")
   })
 
   validation {
-    condition     = endswith(var.images_bucket.captures_prefix, "/") && endswith(var.images_bucket.references_prefix, "/")
-    error_message = "Prefixes must end with \"/\"."
+    condition     = alltrue([for prefix in [var.images_bucket.captures_prefix, var.images_bucket.references_prefix, var.images_bucket.liveness_prefix] : endswith(prefix, "/") && prefix != "/"])
+    error_message = "Prefixes must be non-empty folders ending with \"/\"."
   }
 }
 

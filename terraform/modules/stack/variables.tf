@@ -101,7 +101,7 @@ variable "fail_retention_days" {
 }
 
 variable "lifecycle_margin_days" {
-  description = "Days S3 lifecycle waits beyond the longest retention before expiring captures the purge missed."
+  description = "Days S3 lifecycle waits beyond the longest retention before expiring captures and Face Liveness images the purge missed."
   type        = number
   default     = 2
 }

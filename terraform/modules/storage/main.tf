@@ -116,6 +116,29 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
+  # The backstop of the purge for Face Liveness images (reference frame, audit images). They
+  # follow their run's retention like captures (PASS or FAIL, by the recorded outcome; an
+  # unused session's go once it is over), so they share the captures' expiry, margin included:
+  # lifecycle sees only an object's age, and the margin keeps the purge, which runs daily and
+  # deletes on time, the one that decides. In this versioned bucket expiring a current version
+  # leaves it noncurrent: gone a day later.
+  rule {
+    id     = "expire-liveness-images"
+    status = "Enabled"
+
+    filter {
+      prefix = var.liveness_prefix
+    }
+
+    expiration {
+      days = local.capture_expiration_days
+    }
+
+    noncurrent_version_expiration {
+      noncurrent_days = 1
+    }
+  }
+
   # Deleted or replaced images must not linger as old versions or orphaned markers.
   rule {
     id     = "remove-noncurrent-versions-and-uploads"

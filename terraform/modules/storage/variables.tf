@@ -40,7 +40,7 @@ variable "fail_retention_days" {
 }
 
 variable "lifecycle_margin_days" {
-  description = "Days the lifecycle backstop waits beyond the longest retention before expiring captures."
+  description = "Days the lifecycle backstop waits beyond the longest retention before expiring captures and Face Liveness images."
   type        = number
   default     = 2
 
@@ -51,12 +51,23 @@ variable "lifecycle_margin_days" {
 }
 
 variable "captures_prefix" {
-  description = "Key prefix of captured images; the only prefix lifecycle expires (references are never expired)."
+  description = "Key prefix of captured images; lifecycle expires them after the longest retention plus the margin (references are never expired)."
   type        = string
   default     = "captures/"
 
   validation {
     condition     = endswith(var.captures_prefix, "/") && var.captures_prefix != "/"
+    error_message = "The prefix must be a non-empty folder ending in \"/\"."
+  }
+}
+
+variable "liveness_prefix" {
+  description = "Key prefix under which Rekognition writes Face Liveness sessions' images (faceauth.domain.liveness.OUTPUT_KEY_PREFIX); lifecycle expires them as it does captures."
+  type        = string
+  default     = "liveness/"
+
+  validation {
+    condition     = endswith(var.liveness_prefix, "/") && var.liveness_prefix != "/"
     error_message = "The prefix must be a non-empty folder ending in \"/\"."
   }
 }

@@ -259,8 +259,8 @@ run "least_privilege_per_function" {
   }
 
   assert {
-    condition     = one([for s in data.aws_iam_policy_document.purge.statement : s.resources if s.sid == "DeleteImageVersions"]) == toset(["arn:aws:s3:::faceauth-test-images/captures/*", "arn:aws:s3:::faceauth-test-images/references/*"])
-    error_message = "purge may delete only under the two image prefixes."
+    condition     = one([for s in data.aws_iam_policy_document.purge.statement : s.resources if s.sid == "DeleteImageVersions"]) == toset(["arn:aws:s3:::faceauth-test-images/captures/*", "arn:aws:s3:::faceauth-test-images/references/*", "arn:aws:s3:::faceauth-test-images/liveness/*"])
+    error_message = "purge may delete only under the image prefixes: captures, references, liveness sessions."
   }
 
   assert {
@@ -281,6 +281,47 @@ run "least_privilege_per_function" {
   assert {
     condition     = alltrue([for doc in values(data.aws_iam_policy_document.runtime) : one([for s in doc.statement : s.resources if s.sid == "ReadDatabaseSecret"]) == toset([var.database.secret_arn])])
     error_message = "Every function may read the database secret and nothing else in Secrets Manager."
+  }
+}
+
+# Face Liveness (issue 12): compare may create sessions and read their results, and reach
+# the sessions' images under liveness/ only; it never streams (the app's guest role does).
+run "compare_may_use_face_liveness_and_its_images_only_under_the_prefix" {
+  command = plan
+
+  assert {
+    condition     = toset(one([for s in data.aws_iam_policy_document.compare.statement : s.actions if s.sid == "CreateAndReadLivenessSessions"])) == toset(["rekognition:CreateFaceLivenessSession", "rekognition:GetFaceLivenessSessionResults"])
+    error_message = "The liveness statement allows exactly CreateFaceLivenessSession and GetFaceLivenessSessionResults."
+  }
+
+  assert {
+    condition     = toset(flatten([for s in data.aws_iam_policy_document.compare.statement : [for a in s.actions : a if startswith(a, "rekognition:")]])) == toset(["rekognition:CompareFaces", "rekognition:DetectFaces", "rekognition:CreateFaceLivenessSession", "rekognition:GetFaceLivenessSessionResults"])
+    error_message = "compare calls no other Rekognition action (no StartFaceLivenessSession: the app streams)."
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.compare.statement : s.resources if s.sid == "WriteLivenessOutput"]) == toset(["arn:aws:s3:::faceauth-test-images/liveness/*"]) && one([for s in data.aws_iam_policy_document.compare.statement : s.actions if s.sid == "WriteLivenessOutput"]) == toset(["s3:PutObject"])
+    error_message = "Rekognition may write a session's images (as compare) under liveness/ only."
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.compare.statement : s.resources if s.sid == "ReadAndEraseLivenessImages"]) == toset(["arn:aws:s3:::faceauth-test-images/liveness/*"]) && one([for s in data.aws_iam_policy_document.compare.statement : s.actions if s.sid == "ReadAndEraseLivenessImages"]) == toset(["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion"])
+    error_message = "compare reads a session's frame (CompareFaces, CopyObject of a version) and erases its images, under liveness/ only."
+  }
+
+  assert {
+    condition     = toset(one([for s in data.aws_iam_policy_document.image_store.statement : one([for c in s.condition : c.values if c.variable == "s3:prefix"]) if s.sid == "ListImageVersions"])) == toset(["captures/*", "references/*", "liveness/*"])
+    error_message = "Listing (to delete every version) is scoped to the three image prefixes."
+  }
+
+  assert {
+    condition     = alltrue([for s in data.aws_iam_policy_document.compare.statement : alltrue([for r in s.resources : r == "*" || startswith(r, "arn:aws:s3:::faceauth-test-images/") || r == "arn:aws:s3:::faceauth-test-images" || r == var.images_bucket.kms_key_arn]) if contains(["ReadWriteImages", "WriteLivenessOutput", "ReadAndEraseLivenessImages", "UseImagesKey", "ListImageVersions", "ReadBucketVersioning", "CompareAndDetectFaces", "CreateAndReadLivenessSessions"], s.sid)])
+    error_message = "compare's image statements name the bucket, its prefixes or its key; only Rekognition's take \"*\"."
+  }
+
+  assert {
+    condition     = alltrue([for s in data.aws_iam_policy_document.compare.statement : s.resources == toset(["*"]) if startswith(s.sid, "CreateAndRead") || startswith(s.sid, "CompareAndDetect")])
+    error_message = "Rekognition's actions take no resource ARN: \"*\" is the only possible resource."
   }
 }
 

@@ -56,12 +56,48 @@ run "captures_expire_after_the_fail_retention_plus_the_margin" {
 
   assert {
     condition     = one([for rule in aws_s3_bucket_lifecycle_configuration.this.rule : one(rule.filter).prefix if rule.id == "expire-captures"]) == "captures/"
-    error_message = "Only captures/ expires."
+    error_message = "The captures rule covers captures/."
   }
 
   assert {
     condition     = alltrue([for rule in aws_s3_bucket_lifecycle_configuration.this.rule : !startswith(coalesce(one(rule.filter).prefix, "-"), "references")])
     error_message = "References are never expired by lifecycle."
+  }
+}
+
+# Liveness images follow their run's retention like captures: the purge deletes them by the
+# recorded outcome, and this rule, the captures' expiry, is its backstop.
+run "liveness_images_expire_as_captures_do" {
+  command = plan
+
+  assert {
+    condition     = one([for rule in aws_s3_bucket_lifecycle_configuration.this.rule : one(rule.filter).prefix if rule.id == "expire-liveness-images"]) == "liveness/" && one([for rule in aws_s3_bucket_lifecycle_configuration.this.rule : rule.status if rule.id == "expire-liveness-images"]) == "Enabled"
+    error_message = "A rule on liveness/ exists and is enabled."
+  }
+
+  assert {
+    condition     = one([for rule in aws_s3_bucket_lifecycle_configuration.this.rule : one(rule.expiration).days if rule.id == "expire-liveness-images"]) == 30
+    error_message = "Current versions expire after the longest retention (FAIL, 28) + the margin (2)."
+  }
+
+  assert {
+    condition     = one([for rule in aws_s3_bucket_lifecycle_configuration.this.rule : one(rule.noncurrent_version_expiration).noncurrent_days if rule.id == "expire-liveness-images"]) == 1
+    error_message = "The version an expiry leaves noncurrent goes a day later."
+  }
+}
+
+run "liveness_expiry_follows_the_retention_variables_and_the_margin" {
+  command = plan
+
+  variables {
+    fail_retention_days   = 10
+    pass_retention_days   = 12
+    lifecycle_margin_days = 1
+  }
+
+  assert {
+    condition     = one([for rule in aws_s3_bucket_lifecycle_configuration.this.rule : one(rule.expiration).days if rule.id == "expire-liveness-images"]) == 13 && output.capture_expiration_days == 13
+    error_message = "The liveness backstop is the captures': the longest retention (here PASS's) plus the margin."
   }
 }
 
