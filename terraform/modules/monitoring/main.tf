@@ -29,6 +29,43 @@ resource "aws_sns_topic_subscription" "email" {
 ################################################################################
 
 locals {
+  # The metrics of compare's Face Liveness alarms: sessions created, and answers by error code
+  # (EMF, namespace FaceAuth, dimension service = compare; ErrorCode on Errors).
+  liveness_sessions = { namespace = "FaceAuth", metric_name = "LivenessSessions", dimensions = { service = "compare" } }
+  liveness_errors = {
+    for code in ["LIVENESS_FAILED", "LIVENESS_SESSION_INVALID", "LIVENESS_SESSION_EXPIRED", "LIVENESS_SESSION_INCOMPLETE"] :
+    code => { namespace = "FaceAuth", metric_name = "Errors", dimensions = { service = "compare", ErrorCode = code } }
+  }
+
+  liveness_alarms = { for key, alarm in {
+    liveness_failure_rate = {
+      name        = "${local.compare}-liveness-failure-rate"
+      description = "More than ${var.thresholds.liveness_failure_rate * 100}% of Face Liveness sessions failed the liveness check (LIVENESS_FAILED). Runbook: docs/runbook.md#liveness-failure-rate"
+      metrics = {
+        sessions = local.liveness_sessions
+        failed   = local.liveness_errors["LIVENESS_FAILED"]
+      }
+      expression = "IF(sessions >= ${var.thresholds.liveness_min_sessions}, FILL(failed, 0) / sessions, 0)"
+      period     = 900
+      threshold  = var.thresholds.liveness_failure_rate
+    }
+    liveness_session_errors = {
+      name        = "${local.compare}-liveness-session-errors"
+      description = "More than ${var.thresholds.liveness_session_errors * 100}% of Face Liveness sessions were refused: invalid, expired or incomplete. Runbook: docs/runbook.md#liveness-session-errors"
+      metrics = {
+        sessions   = local.liveness_sessions
+        invalid    = local.liveness_errors["LIVENESS_SESSION_INVALID"]
+        expired    = local.liveness_errors["LIVENESS_SESSION_EXPIRED"]
+        incomplete = local.liveness_errors["LIVENESS_SESSION_INCOMPLETE"]
+      }
+      expression = "IF(sessions >= ${var.thresholds.liveness_min_sessions}, (FILL(invalid, 0) + FILL(expired, 0) + FILL(incomplete, 0)) / sessions, 0)"
+      period     = 900
+      threshold  = var.thresholds.liveness_session_errors
+    }
+  } : key => alarm if var.liveness_alarms }
+}
+
+locals {
   alarm_defaults = {
     namespace           = null
     metric_name         = null
@@ -88,6 +125,12 @@ locals {
         statistic   = "Sum"
       }
     },
+
+    # Face Liveness, as shares of the sessions compare created (LivenessSessions) in the same
+    # 15 minutes (a session lives 3), once there are enough to judge: failed liveness checks
+    # (LIVENESS_FAILED: attacks, or an app or a setting that fails live people), and sessions
+    # the app used wrongly (reused or another user's, expired, not finished).
+    local.liveness_alarms,
 
     # API Gateway: 5XX and 4XX rates and p99 latency of every stage
     { for stage in var.api_stages : "api_5xx_rate/${stage}" => {

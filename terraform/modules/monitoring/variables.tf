@@ -55,6 +55,9 @@ variable "thresholds" {
     rds_cpu_percent         = optional(number, 80)
     rds_free_storage_bytes  = optional(number, 2147483648)
     rds_max_connections     = optional(number, 60)
+    liveness_failure_rate   = optional(number, 0.3)
+    liveness_session_errors = optional(number, 0.2)
+    liveness_min_sessions   = optional(number, 10)
   })
   default = {}
 
@@ -64,9 +67,20 @@ variable "thresholds" {
   }
 
   validation {
+    condition     = var.thresholds.liveness_failure_rate > 0 && var.thresholds.liveness_failure_rate < 1 && var.thresholds.liveness_session_errors > 0 && var.thresholds.liveness_session_errors < 1 && var.thresholds.liveness_min_sessions >= 1
+    error_message = "Liveness rates are fractions between 0 and 1 of the sessions created, judged from at least one session."
+  }
+
+  validation {
     condition     = var.thresholds.purge_missing_hours >= 25 && var.thresholds.purge_missing_hours <= 168
     error_message = "The purge runs daily: alarm after 25 to 168 hours without a run."
   }
+}
+
+variable "liveness_alarms" {
+  description = "Alarm on Face Liveness (failure rate, session errors): true where compare creates sessions (FACEAUTH_LIVENESS is not off)."
+  type        = bool
+  default     = true
 }
 
 variable "alarm_emails" {

@@ -91,6 +91,78 @@ run "every_internal_error_of_compare_is_an_alarm" {
   }
 }
 
+# Face Liveness (issue 12): failure rate and session errors, as shares of the sessions compare
+# created, from the metrics compare emits (LivenessSessions; Errors by ErrorCode).
+run "liveness_failure_rate_and_session_errors_are_alarms" {
+  command = plan
+
+  assert {
+    condition     = { for id, query in aws_cloudwatch_metric_alarm.this["liveness_failure_rate"].metric_query : query.id => query.return_data if query.id != "alarm" } == { sessions = false, failed = false } && one([for query in aws_cloudwatch_metric_alarm.this["liveness_failure_rate"].metric_query : query.expression if query.id == "alarm"]) == "IF(sessions >= 10, FILL(failed, 0) / sessions, 0)"
+    error_message = "The failure rate is LIVENESS_FAILED answers over sessions created, once 10 sessions were created."
+  }
+
+  assert {
+    condition     = one([for query in aws_cloudwatch_metric_alarm.this["liveness_failure_rate"].metric_query : [for metric in query.metric : [metric.namespace, metric.metric_name, metric.dimensions, metric.stat, metric.period]] if query.id == "sessions"]) == [["FaceAuth", "LivenessSessions", tomap({ service = "compare" }), "Sum", 900]]
+    error_message = "The denominator is compare's LivenessSessions count (EMF, service=compare), summed over 15 minutes."
+  }
+
+  assert {
+    condition     = one([for query in aws_cloudwatch_metric_alarm.this["liveness_failure_rate"].metric_query : one(query.metric).dimensions if query.id == "failed"]) == tomap({ service = "compare", ErrorCode = "LIVENESS_FAILED" }) && one([for query in aws_cloudwatch_metric_alarm.this["liveness_failure_rate"].metric_query : one(query.metric).metric_name if query.id == "failed"]) == "Errors"
+    error_message = "Failed checks are compare's Errors metric with ErrorCode LIVENESS_FAILED."
+  }
+
+  assert {
+    condition     = toset([for query in aws_cloudwatch_metric_alarm.this["liveness_session_errors"].metric_query : one(query.metric).dimensions["ErrorCode"] if query.id != "alarm" && query.id != "sessions"]) == toset(["LIVENESS_SESSION_INVALID", "LIVENESS_SESSION_EXPIRED", "LIVENESS_SESSION_INCOMPLETE"])
+    error_message = "Session errors are the three session codes of the error table."
+  }
+
+  assert {
+    condition     = one([for query in aws_cloudwatch_metric_alarm.this["liveness_session_errors"].metric_query : query.expression if query.id == "alarm"]) == "IF(sessions >= 10, (FILL(invalid, 0) + FILL(expired, 0) + FILL(incomplete, 0)) / sessions, 0)"
+    error_message = "Session errors are a share of the sessions created."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["liveness_failure_rate"].threshold == 0.3 && aws_cloudwatch_metric_alarm.this["liveness_session_errors"].threshold == 0.2 && alltrue([for key in ["liveness_failure_rate", "liveness_session_errors"] : aws_cloudwatch_metric_alarm.this[key].comparison_operator == "GreaterThanThreshold" && aws_cloudwatch_metric_alarm.this[key].treat_missing_data == "notBreaching" && aws_cloudwatch_metric_alarm.this[key].period == null && aws_cloudwatch_metric_alarm.this[key].metric_name == null])
+    error_message = "Metric math alarms (no metric of their own) above 30% and 20%; no sessions is quiet."
+  }
+}
+
+run "liveness_thresholds_are_settings" {
+  command = plan
+
+  variables {
+    thresholds = { liveness_failure_rate = 0.5, liveness_session_errors = 0.4, liveness_min_sessions = 25 }
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["liveness_failure_rate"].threshold == 0.5 && aws_cloudwatch_metric_alarm.this["liveness_session_errors"].threshold == 0.4 && strcontains(one([for query in aws_cloudwatch_metric_alarm.this["liveness_failure_rate"].metric_query : query.expression if query.id == "alarm"]), "sessions >= 25")
+    error_message = "Thresholds and the minimum of sessions come from var.thresholds."
+  }
+}
+
+run "no_liveness_alarms_where_liveness_is_off" {
+  command = plan
+
+  variables {
+    liveness_alarms = false
+  }
+
+  assert {
+    condition     = length([for key in keys(aws_cloudwatch_metric_alarm.this) : key if startswith(key, "liveness_")]) == 0
+    error_message = "Without sessions there is nothing to alarm on."
+  }
+}
+
+run "rejects_a_liveness_rate_outside_0_1" {
+  command = plan
+
+  variables {
+    thresholds = { liveness_failure_rate = 30 }
+  }
+
+  expect_failures = [var.thresholds]
+}
+
 run "every_alarm_links_its_runbook_section" {
   command = plan
 
