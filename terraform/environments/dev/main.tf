@@ -33,6 +33,9 @@ module "faceauth" {
     enable_proxy                 = false
   }
 
+  # Face Liveness: images or sessions, so the camera page and the liveness page both work here.
+  liveness = "optional"
+
   log_level          = "DEBUG"
   log_retention_days = 14
 

@@ -33,6 +33,10 @@ module "faceauth" {
     enable_proxy                 = true
   }
 
+  # Face Liveness: images or sessions while app releases without the liveness component are
+  # in use; "required" once none is (docs/deploy.md).
+  liveness = "optional"
+
   log_level          = "INFO"
   log_retention_days = 90
 

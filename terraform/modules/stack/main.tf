@@ -22,15 +22,24 @@ locals {
   # CORS origins feed API Gateway too, from the same variable.
   function_settings = merge(var.settings, {
     for name, value in {
-      FACEAUTH_PASS_THRESHOLD       = var.pass_threshold
-      FACEAUTH_PASS_RETENTION_DAYS  = var.pass_retention_days
-      FACEAUTH_FAIL_RETENTION_DAYS  = var.fail_retention_days
-      FACEAUTH_LOCKOUT_MAX_FAILURES = var.lockout_max_failures
-      FACEAUTH_LOCKOUT_MINUTES      = var.lockout_minutes
-      FACEAUTH_MAX_IMAGE_BYTES      = var.max_image_bytes
-      FACEAUTH_CORS_ALLOWED_ORIGINS = join(",", var.cors_allowed_origins)
+      FACEAUTH_PASS_THRESHOLD          = var.pass_threshold
+      FACEAUTH_PASS_RETENTION_DAYS     = var.pass_retention_days
+      FACEAUTH_FAIL_RETENTION_DAYS     = var.fail_retention_days
+      FACEAUTH_LOCKOUT_MAX_FAILURES    = var.lockout_max_failures
+      FACEAUTH_LOCKOUT_MINUTES         = var.lockout_minutes
+      FACEAUTH_MAX_IMAGE_BYTES         = var.max_image_bytes
+      FACEAUTH_CORS_ALLOWED_ORIGINS    = join(",", var.cors_allowed_origins)
+      FACEAUTH_LIVENESS                = var.liveness
+      FACEAUTH_LIVENESS_MIN_CONFIDENCE = var.liveness_min_confidence
+      FACEAUTH_LIVENESS_AUDIT_IMAGES   = var.liveness_audit_images
     } : name => tostring(value) if value != null
   })
+
+  # The Face Liveness mode compare is given, as the functions module resolves it (this stack's
+  # value, else faceauth's default from its settings table), read here because count needs a
+  # value known at plan. "off": no session is ever created, so the app gets no credentials.
+  liveness_mode    = lookup(local.function_settings, "FACEAUTH_LIVENESS", jsondecode(file("${path.module}/../functions/settings.json"))["FACEAUTH_LIVENESS"].default)
+  liveness_enabled = local.liveness_mode != "off"
 
   # The API's routes and its error table, the data the compare handler, the OpenAPI document,
   # the client and the local gateway read too (functions/compare).
@@ -165,6 +174,17 @@ module "schedule" {
   tags = local.tags
 }
 
+# The app's Face Liveness credentials (a Cognito identity pool whose guests may only stream),
+# only where compare creates sessions.
+module "liveness" {
+  source = "../liveness"
+  count  = local.liveness_enabled ? 1 : 0
+
+  name = local.name
+
+  tags = local.tags
+}
+
 module "monitoring" {
   source = "../monitoring"
 
@@ -174,6 +194,7 @@ module "monitoring" {
   api_stages             = toset(var.api_versions)
   db_instance_identifier = module.database.instance_identifier
   thresholds             = var.alarm_thresholds
+  liveness_alarms        = local.liveness_enabled
   alarm_emails           = var.alarm_emails
   kms_key_arn            = module.observability_key.key_arn
 

@@ -42,3 +42,13 @@ output "release_aliases" {
   description = "Aliases the pipeline moves to the new versions once the migrations ran (function, alias, version)."
   value       = module.functions.release_aliases
 }
+
+output "liveness_identity_pool_id" {
+  description = "Cognito identity pool the app's Face Liveness component takes guest credentials from (identityPoolId); null when liveness is off."
+  value       = one(module.liveness[*].identity_pool_id)
+}
+
+output "liveness_region" {
+  description = "Region of that identity pool and of the Face Liveness sessions (the component streams there); null when liveness is off."
+  value       = one(module.liveness[*].region)
+}

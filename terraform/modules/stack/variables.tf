@@ -129,6 +129,39 @@ variable "max_image_bytes" {
   }
 }
 
+variable "liveness" {
+  description = "Face Liveness policy (FACEAUTH_LIVENESS): off, optional (an image or a liveness session) or required (a liveness session only); null: faceauth's default. Unless off, the stack creates the identity pool the app streams with, and the liveness alarms."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.liveness == null || contains(["off", "optional", "required"], var.liveness)
+    error_message = "liveness must be off, optional or required."
+  }
+}
+
+variable "liveness_min_confidence" {
+  description = "Confidence (0-100) a Face Liveness session needs to count as a live person (FACEAUTH_LIVENESS_MIN_CONFIDENCE); null: faceauth's default."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.liveness_min_confidence == null || (var.liveness_min_confidence >= 0 && var.liveness_min_confidence <= 100)
+    error_message = "The confidence must be between 0 and 100."
+  }
+}
+
+variable "liveness_audit_images" {
+  description = "Audit images Rekognition keeps per Face Liveness session, 0-4 (FACEAUTH_LIVENESS_AUDIT_IMAGES); null: faceauth's default."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.liveness_audit_images == null || (var.liveness_audit_images >= 0 && var.liveness_audit_images <= 4 && floor(var.liveness_audit_images) == var.liveness_audit_images)
+    error_message = "Audit images must be a whole number from 0 to 4."
+  }
+}
+
 variable "settings" {
   description = "Any other faceauth setting, by environment variable (for example FACEAUTH_REKOGNITION_MIN_CONFIDENCE = \"95\"); unset ones take faceauth's default."
   type        = map(string)
@@ -250,6 +283,9 @@ variable "alarm_thresholds" {
     rds_cpu_percent         = optional(number, 80)
     rds_free_storage_bytes  = optional(number, 2147483648)
     rds_max_connections     = optional(number, 60)
+    liveness_failure_rate   = optional(number, 0.3)
+    liveness_session_errors = optional(number, 0.2)
+    liveness_min_sessions   = optional(number, 10)
   })
   default = {}
 }

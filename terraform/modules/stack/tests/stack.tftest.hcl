@@ -73,6 +73,15 @@ override_module {
   }
 }
 
+override_module {
+  target = module.liveness
+  outputs = {
+    identity_pool_id = "eu-west-1:00000000-0000-0000-0000-000000000000"
+    region           = "eu-west-1"
+    guest_role_arn   = "arn:aws:iam::111122223333:role/faceauth-dev-liveness-guest"
+  }
+}
+
 # module.monitoring is planned for real (with the mocked provider): the wiring test below
 # reads the alarms it makes from the other modules' outputs.
 
@@ -176,6 +185,94 @@ run "refuses_the_cors_setting_outside_its_variable" {
   }
 
   expect_failures = [var.settings]
+}
+
+# Face Liveness (issue 12): the mode compare is given decides whether the app gets an
+# identity pool to stream with, and whether the liveness alarms exist.
+run "liveness_takes_faceauths_default_and_the_app_gets_its_pool" {
+  command = plan
+
+  assert {
+    condition     = !contains(keys(local.function_settings), "FACEAUTH_LIVENESS") && local.liveness_mode == "optional"
+    error_message = "Unset, compare gets faceauth's default (optional, from the settings table), which the stack reads too."
+  }
+
+  assert {
+    condition     = length(module.liveness) == 1 && output.liveness_identity_pool_id == "eu-west-1:00000000-0000-0000-0000-000000000000" && output.liveness_region == "eu-west-1"
+    error_message = "The identity pool exists and its id and region are outputs for the app."
+  }
+
+  assert {
+    condition     = contains(module.monitoring.alarm_names, "faceauth-test-compare-liveness-failure-rate") && contains(module.monitoring.alarm_names, "faceauth-test-compare-liveness-session-errors")
+    error_message = "The liveness alarms watch compare."
+  }
+}
+
+run "liveness_settings_reach_compare" {
+  command = plan
+
+  variables {
+    liveness                = "required"
+    liveness_min_confidence = 90
+    liveness_audit_images   = 4
+  }
+
+  assert {
+    condition     = local.function_settings["FACEAUTH_LIVENESS"] == "required" && local.function_settings["FACEAUTH_LIVENESS_MIN_CONFIDENCE"] == "90" && local.function_settings["FACEAUTH_LIVENESS_AUDIT_IMAGES"] == "4"
+    error_message = "The environment's liveness settings are compare's FACEAUTH_LIVENESS* variables, as faceauth.settings reads them."
+  }
+
+  assert {
+    condition     = length(module.liveness) == 1
+    error_message = "required needs the identity pool."
+  }
+}
+
+run "liveness_off_makes_no_identity_pool_and_no_liveness_alarms" {
+  command = plan
+
+  variables {
+    liveness = "off"
+  }
+
+  assert {
+    condition     = local.function_settings["FACEAUTH_LIVENESS"] == "off" && length(module.liveness) == 0
+    error_message = "compare is told off, and no identity pool exists for guests to stream with."
+  }
+
+  assert {
+    condition     = output.liveness_identity_pool_id == null && output.liveness_region == null
+    error_message = "The app gets no pool id."
+  }
+
+  assert {
+    condition     = length([for name in module.monitoring.alarm_names : name if strcontains(name, "liveness")]) == 0
+    error_message = "No liveness alarms without sessions."
+  }
+}
+
+run "liveness_off_through_the_settings_map_counts_too" {
+  command = plan
+
+  variables {
+    settings = { FACEAUTH_LIVENESS = "off" }
+  }
+
+  assert {
+    condition     = local.liveness_mode == "off" && length(module.liveness) == 0
+    error_message = "Whichever way compare is told off, the pool follows the value it gets."
+  }
+}
+
+run "refuses_an_unknown_liveness_mode" {
+  command = plan
+
+  variables {
+    liveness              = "sometimes"
+    liveness_audit_images = 5
+  }
+
+  expect_failures = [var.liveness, var.liveness_audit_images]
 }
 
 run "only_dev_and_prod_are_environments" {
