@@ -8,6 +8,7 @@ data "aws_region" "current" {}
 ################################################################################
 
 resource "aws_cognito_identity_pool" "this" {
+  #checkov:skip=CKV_AWS_366:Guest access is the point: the app's Face Liveness component streams before any AWS sign-in, and the guest role may only call StartFaceLivenessSession on sessions the compare function created.
   identity_pool_name               = "${var.name}-liveness"
   allow_unauthenticated_identities = true
   # Enhanced flow only: Cognito adds its scope-down session policy to guest credentials.
