@@ -507,7 +507,9 @@ def _statement_by_sid(document_name: str, sid: str) -> dict[str, Any]:
 
 def _rekognition_actions(module: str, document_name: str) -> set[str]:
     (document,) = [
-        d for d in data_sources("aws_iam_policy_document", MODULES / module) if d.name == document_name
+        d
+        for d in data_sources("aws_iam_policy_document", MODULES / module)
+        if d.name == document_name
     ]
     return {
         str(action)
