@@ -19,7 +19,8 @@ locals {
   artifacts = { for key, path in local.artifact_paths : key => { filename = path, source_code_hash = try(filebase64sha256(path), null) } }
 
   # The faceauth settings the functions get: the stack's variables over var.settings. The
-  # CORS origins feed API Gateway too, from the same variable.
+  # CORS origins feed API Gateway too, from the same variable; the liveness mode decides
+  # whether the app's identity pool exists (liveness_mode below).
   function_settings = merge(var.settings, {
     for name, value in {
       FACEAUTH_PASS_THRESHOLD          = var.pass_threshold
