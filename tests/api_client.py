@@ -30,6 +30,7 @@ class ApiAnswer:
     status: int
     headers: dict[str, str]
     body: Any
+    text: str = ""  # the body as sent, before JSON parsing
 
     @property
     def error_code(self) -> str | None:
@@ -67,6 +68,7 @@ def call_api(
         status=answer["statusCode"],
         headers=response_headers(answer),
         body=json.loads(text) if text else None,
+        text=text,
     )
 
 

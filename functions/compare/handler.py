@@ -175,7 +175,7 @@ def erase_registration(
 ) -> Response[None]:
     logger.append_keys(user_ref=user_ref(userId))
     service.erase_user(userId, deadline)
-    return Response(HTTPStatus.NO_CONTENT, "application/json", None)
+    return Response(HTTPStatus.NO_CONTENT, None, None)  # no body, so no media type
 
 
 @app.post(

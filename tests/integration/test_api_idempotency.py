@@ -115,11 +115,15 @@ def test_a_retry_while_the_first_request_runs_is_409_with_retry_after(stack: Sta
 
 
 def test_a_retried_erasure_answers_204_again(stack: Stack) -> None:
+    # Given alice registered and erased with a key
     assert call_api("POST", REGISTER, json_body=image_json(jpeg())).status == 201
     key = str(uuid.uuid4())
     assert keyed("DELETE", REGISTER, key).status == 204
+    # When the erasure is retried with the key
     replay = keyed("DELETE", REGISTER, key)
+    # Then the first answer is replayed: 204, without a body (not "null") or media type
     assert (replay.status, replay.headers.get("idempotent-replayed")) == (204, "true")
+    assert (replay.text, replay.headers.get("content-type")) == ("", None)
 
 
 def test_keys_expire_after_a_day(stack: Stack) -> None:
