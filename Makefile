@@ -5,7 +5,6 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PORT ?= 8080
 export FACEAUTH_TEST_DATABASE_URL ?= mysql+pymysql://root@127.0.0.1:3307/
 PYTEST_ARGS ?=
 
@@ -71,21 +70,19 @@ fuzz: $(VENV)/.installed db-start ## Fuzz the compare handler: FUZZ_EXAMPLES sce
 test-unit: $(VENV)/.installed ## Unit tests only (no database)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
-.PHONY: run
-run: $(VENV)/.installed ## Start the API locally on http://127.0.0.1:$(PORT)/v1 (SQLite, moto S3, local face engine)
-	PORT=$(PORT) $(PY) -m faceauth_local
-
 .PHONY: typecheck
 typecheck: $(VENV)/.installed ## mypy --strict on our packages
 	$(VENV)/bin/mypy
 
 .PHONY: bench
-bench: $(VENV)/.installed db-start ## Compare-path latency, cold import, local engine time
+bench: $(VENV)/.installed db-start s3-server ## Compare-path latency, cold import, local engine time, throughput at WORKERS=1/2
 	$(PY) bench/bench_compare.py
 	$(PY) bench/bench_local_engine.py
+	$(PY) bench/bench_lockout_burst.py
+	$(PY) bench/bench_workers.py
 
 .PHONY: clean
 clean: ## Remove build output and caches
-	rm -rf build .pytest_cache .mypy_cache .ruff_cache .local
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache
 
 -include mk/*.mk

@@ -42,11 +42,14 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from compare import handler  # noqa: E402
+from faceauth import bootstrap  # noqa: E402
+from faceauth.adapters.retry import RetryPolicy  # noqa: E402
 from faceauth.adapters.s3_store import S3ImageStore  # noqa: E402
 from faceauth.db import migrate  # noqa: E402
 from faceauth.db.session import Database  # noqa: E402
+from faceauth.domain.deadline import Deadline  # noqa: E402
+from faceauth.domain.liveness import UploadedSelfie  # noqa: E402
 from faceauth.settings import Settings  # noqa: E402
-from faceauth.wiring import build_service  # noqa: E402
 from tests.api_client import call_api, image_json  # noqa: E402
 from tests.fakes import ScriptedFaceEngine  # noqa: E402
 from tests.images import jpeg  # noqa: E402
@@ -116,13 +119,14 @@ def main() -> None:
                 Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
             )
             settings = Settings(database_url=str(engine.url), images_bucket=BUCKET)
-            service = build_service(
+            dependencies = bootstrap.compare_dependencies(
                 settings,
-                database=Database(engine),
-                images=S3ImageStore(s3, BUCKET),
+                db=Database(engine),
+                images=S3ImageStore(s3, BUCKET, RetryPolicy("image_store")),
                 engine=ScriptedFaceEngine(similarity=99.0),
             )
-            handler.use_service(service)
+            service = dependencies.service
+            handler.app.dependency_overrides[handler.compare_dependencies] = lambda: dependencies
             body = image_json(jpeg(640, 480))
             image = jpeg(640, 480)
             call_api("POST", "/users/bench/registration", json_body=body)
@@ -138,7 +142,12 @@ def main() -> None:
                     args.requests,
                 )
                 status = timed(lambda: call_api("GET", "/users/bench"), args.requests)
-                direct = timed(lambda: service.verify_capture("bench", image), args.requests)
+                direct = timed(
+                    lambda: service.verify_capture(
+                        "bench", UploadedSelfie(image), Deadline.after(25)
+                    ),
+                    args.requests,
+                )
     finally:
         engine.dispose()
         with admin.connect() as conn:

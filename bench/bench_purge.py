@@ -40,7 +40,8 @@ from sqlalchemy.engine import make_url
 from faceauth.adapters.s3_store import S3ImageStore
 from faceauth.db import migrate
 from faceauth.db.purge_queue import SqlPurgeQueue
-from faceauth.domain.ports import DeleteReport, StoredObject
+from faceauth.domain.model import StoredObject
+from faceauth.domain.ports import DeleteReport
 from faceauth.domain.purge import PurgePolicy, purge_due_images
 
 NOW = datetime(2026, 11, 26, 3, 0, 0)

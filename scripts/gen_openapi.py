@@ -46,6 +46,13 @@ Selfie login for a mobile app: register a reference selfie once, then verify sel
 
 **Authentication.** Every operation except `GET /health` needs the header `x-api-key`.
 
+**Selfies** come as an image or as a Face Liveness session: `{"image": "<base64>"}` or
+`{"livenessSessionId": "<id>"}` (exactly one). For a session, create it with
+`POST /users/{userId}/liveness-sessions`, run the Face Liveness component with its id in the
+app, then register or verify with the id; the server fetches the result and decides (a
+failed check is 422 LIVENESS_FAILED and counts as a failed verification). Deployments may
+require liveness (an image is then 422 LIVENESS_REQUIRED).
+
 **Images** travel as base64 JPEG or PNG inside JSON (`{"image": "<base64>"}`), at most 4 MB
 decoded, at least 80 px a side, with exactly one face. The base64 may hold line breaks (as
 `base64` without `-w0` writes it) or come as a `data:image/jpeg;base64,` or
@@ -70,6 +77,10 @@ the limit are still running, another is refused with 423 VERIFICATION_IN_PROGRES
 TAGS = [
     {"name": "registration", "description": "Store, replace or erase the reference selfie."},
     {"name": "verification", "description": "Log a user in with a selfie."},
+    {
+        "name": "liveness",
+        "description": "Face Liveness: a selfie from a live person, decided by the server.",
+    },
     {"name": "users", "description": "What the API knows about a user."},
     {"name": "health", "description": "Liveness of the API and its database."},
 ]
@@ -133,6 +144,11 @@ SUCCESS_EXAMPLES: dict[str, dict[str, Any]] = {
         "consecutiveFailures": 0,
     },
     "HealthResponse": {"status": "ok"},
+    "LivenessSessionResponse": {
+        "sessionId": "6a8b1c2d-3e4f-4a5b-9c6d-7e8f9a0b1c2d",
+        "region": "eu-west-1",
+        "expiresAt": "2026-11-26T21:03:00+00:00",
+    },
 }
 
 

@@ -63,7 +63,13 @@ def database(db_engine: Engine) -> Iterator[Database]:
     """The Database over the test schema, emptied after each test."""
     yield Database(db_engine)
     with db_engine.begin() as conn:
-        for table in ("runs", "pending_runs", "idempotency_records", "users"):
+        for table in (
+            "runs",
+            "pending_runs",
+            "idempotency_records",
+            "liveness_sessions",
+            "users",
+        ):
             conn.execute(text(f"DELETE FROM {table}"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -12,20 +13,29 @@ from types import TracebackType
 
 from faceauth.domain.deadline import Deadline
 from faceauth.domain.idempotency import Answer
+from faceauth.domain.liveness import (
+    LivenessResult,
+    LivenessSession,
+    LivenessStatus,
+    session_prefix,
+)
 from faceauth.domain.model import (
+    Decision,
     LastVerification,
     NewRun,
     PendingRun,
     RunKind,
+    StoredObject,
     UserRecord,
 )
-from faceauth.domain.ports import DeleteReport, RunImage, StoredObject
+from faceauth.domain.ports import DeleteReport, RunImage
 from faceauth.errors import (
     AlreadyRegistered,
     DependencyUnavailable,
     FaceAuthError,
     IdempotencyKeyInUse,
     IdempotencyKeyReused,
+    LivenessSessionInvalid,
 )
 
 
@@ -56,7 +66,7 @@ class ScriptedFaceEngine:
             raise self.gate_error
 
     def compare(
-        self, reference_key: str, capture_key: str, capture: bytes, deadline: Deadline
+        self, reference_key: str, capture_key: str, capture: bytes | None, deadline: Deadline
     ) -> float:
         self.compared.append((reference_key, capture_key))
         if self.on_compare:
@@ -88,13 +98,26 @@ class FakeImageStore:
     def get(self, key: str, deadline: Deadline) -> bytes:
         return self.objects[key]
 
+    def copy(
+        self, source: StoredObject, key: str, content_type: str, deadline: Deadline
+    ) -> str | None:
+        deadline.require(self.attempt_seconds, "image_store CopyObject")
+        if self.fail_puts:
+            raise DependencyUnavailable("image_store")
+        self.objects[key] = self.objects[source.key]
+        return None
+
     def delete_objects(self, objects: Sequence[StoredObject], deadline: Deadline) -> DeleteReport:
         keys = list(dict.fromkeys(item.key for item in objects))
         deadline.require(self.attempt_seconds, "image_store DeleteObjects")
         if self.fail_deletes:
             return DeleteReport(failed=keys)
-        for key in keys:
-            self.objects.pop(key, None)
+        for item in objects:
+            doomed = (
+                [k for k in self.objects if k.startswith(item.key)] if item.prefix else [item.key]
+            )
+            for key in doomed:
+                self.objects.pop(key, None)
         return DeleteReport(deleted=keys)
 
 
@@ -103,6 +126,10 @@ class _Tables:
     users: dict[int, UserRecord] = field(default_factory=dict)
     runs: list[tuple[NewRun, datetime | None]] = field(default_factory=list)  # (run, purged_at)
     pending: dict[str, PendingRun] = field(default_factory=dict)
+    # session id -> (session, retained_as, purged_at)
+    sessions: dict[str, tuple[LivenessSession, Decision | None, datetime | None]] = field(
+        default_factory=dict
+    )
 
 
 class FakeDatabase:
@@ -128,6 +155,7 @@ class FakeUnitOfWork:
         self.users = _Users(self._tables, self._database.ids)
         self.runs = _Runs(self._tables)
         self.pending = _Pending(self._tables)
+        self.liveness = _Sessions(self._tables)
         return self
 
     def __exit__(
@@ -277,6 +305,82 @@ class _Pending:
         pending = self._tables.pending.get(run_id)
         if pending is not None and pending.is_live(now):
             self._tables.pending[run_id] = replace(pending, expires_at=now)
+
+
+class _Sessions:
+    def __init__(self, tables: _Tables) -> None:
+        self._tables = tables
+
+    def add(self, session: LivenessSession) -> None:
+        self._tables.sessions[session.session_id] = (session, None, None)
+
+    def get(self, session_id: str) -> LivenessSession | None:
+        found = self._tables.sessions.get(session_id)
+        return found[0] if found else None
+
+    def use(
+        self,
+        session_id: str,
+        user_id: str,
+        at: datetime,
+        run_id: str | None,
+        retained_as: Decision,
+    ) -> bool:
+        found = self._tables.sessions.get(session_id)
+        if found is None or found[0].user_id != user_id or found[0].used_at or found[2]:
+            return False
+        self._tables.sessions[session_id] = (replace(found[0], used_at=at), retained_as, None)
+        return True
+
+    def of_user(self, user_id: str, created_up_to: datetime) -> list[LivenessSession]:
+        return [
+            session
+            for session, _, purged_at in self._tables.sessions.values()
+            if session.user_id == user_id
+            and session.created_at <= created_up_to
+            and purged_at is None
+        ]
+
+    def mark_erased(self, session_ids: Sequence[str], at: datetime) -> None:
+        for session_id in session_ids:
+            session, retained_as, _ = self._tables.sessions[session_id]
+            used = replace(session, used_at=session.used_at or at)
+            self._tables.sessions[session_id] = (used, retained_as, at)
+
+
+@dataclass
+class FakeLiveness:
+    """The liveness service: sessions it created, and the result each will answer."""
+
+    region: str = "eu-west-1"
+    store: FakeImageStore | None = None
+    created: dict[str, str] = field(default_factory=dict)  # client token -> session id
+    answers: dict[str, LivenessResult] = field(default_factory=dict)
+    unavailable: bool = False
+
+    def create_session(
+        self, client_token: str, output_prefix: str, audit_images: int, deadline: Deadline
+    ) -> str:
+        if self.unavailable:
+            raise DependencyUnavailable("liveness")
+        return self.created.setdefault(client_token, str(uuid.uuid4()))
+
+    def results(self, session_id: str, deadline: Deadline) -> LivenessResult:
+        if self.unavailable:
+            raise DependencyUnavailable("liveness")
+        if session_id not in self.created.values():
+            raise LivenessSessionInvalid
+        return self.answers.get(session_id, LivenessResult(LivenessStatus.CREATED, None, None))
+
+    def complete(self, session_id: str, confidence: float, image: bytes = b"frame") -> None:
+        """The user streamed the session: the service stores its frames and judges it."""
+        frame = f"{session_prefix(session_id)}reference.jpg"
+        if self.store is not None:
+            self.store.objects[frame] = image
+            self.store.objects[f"{session_prefix(session_id)}audit_images/1.jpg"] = image
+        self.answers[session_id] = LivenessResult(
+            LivenessStatus.SUCCEEDED, confidence, StoredObject(frame)
+        )
 
 
 @dataclass

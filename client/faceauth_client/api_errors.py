@@ -25,6 +25,12 @@ __all__ = [
     "InvalidBase64Error",
     "InvalidImageError",
     "InvalidRequestError",
+    "LivenessFailedError",
+    "LivenessRequiredError",
+    "LivenessSessionExpiredError",
+    "LivenessSessionIncompleteError",
+    "LivenessSessionInvalidError",
+    "LivenessUnavailableError",
     "MultipleFacesError",
     "NoFaceDetectedError",
     "NotFoundError",
@@ -133,6 +139,52 @@ class IdempotencyKeyInUseError(FaceAuthApiError):
     default_message = "A request with this Idempotency-Key is still in progress; retry shortly."
 
 
+class LivenessSessionInvalidError(FaceAuthApiError):
+    """This liveness session cannot be used here: it is unknown, already used, or another user's.
+    Start
+    a new session.
+
+    409 LIVENESS_SESSION_INVALID; not retryable.
+    """
+
+    code = "LIVENESS_SESSION_INVALID"
+    status = 409
+    retryable = False
+    default_message = (
+        "This liveness session cannot be used here: it is unknown, already used, or another user's."
+        " Start a new session."
+    )
+
+
+class LivenessSessionExpiredError(FaceAuthApiError):
+    """This liveness session has expired; start a new one.
+
+    409 LIVENESS_SESSION_EXPIRED; not retryable.
+    """
+
+    code = "LIVENESS_SESSION_EXPIRED"
+    status = 409
+    retryable = False
+    default_message = "This liveness session has expired; start a new one."
+
+
+class LivenessSessionIncompleteError(FaceAuthApiError):
+    """This liveness session has not finished; complete the liveness check in the app, or start a
+    new
+    session.
+
+    409 LIVENESS_SESSION_INCOMPLETE; not retryable.
+    """
+
+    code = "LIVENESS_SESSION_INCOMPLETE"
+    status = 409
+    retryable = False
+    default_message = (
+        "This liveness session has not finished; complete the liveness check in the app, or start a"
+        " new session."
+    )
+
+
 class ImageTooLargeError(FaceAuthApiError):
     """The image is larger than allowed.
 
@@ -221,6 +273,34 @@ class IdempotencyKeyReusedError(FaceAuthApiError):
     default_message = "This Idempotency-Key was used for a different request; use a new key."
 
 
+class LivenessFailedError(FaceAuthApiError):
+    """The liveness check did not confirm a live person in front of the camera.
+
+    422 LIVENESS_FAILED; not retryable.
+    """
+
+    code = "LIVENESS_FAILED"
+    status = 422
+    retryable = False
+    default_message = "The liveness check did not confirm a live person in front of the camera."
+
+
+class LivenessRequiredError(FaceAuthApiError):
+    """This API requires a liveness check: send livenessSessionId from a completed Face Liveness
+    session instead of an image.
+
+    422 LIVENESS_REQUIRED; not retryable.
+    """
+
+    code = "LIVENESS_REQUIRED"
+    status = 422
+    retryable = False
+    default_message = (
+        "This API requires a liveness check: send livenessSessionId from a completed Face Liveness "
+        "session instead of an image."
+    )
+
+
 class UserLockedError(FaceAuthApiError):
     """Too many failed verifications; try again later.
 
@@ -283,6 +363,18 @@ class InternalServerError(FaceAuthApiError):
     default_message = "Something went wrong on our side."
 
 
+class LivenessUnavailableError(FaceAuthApiError):
+    """Face liveness is not available in this deployment.
+
+    501 LIVENESS_UNAVAILABLE; not retryable.
+    """
+
+    code = "LIVENESS_UNAVAILABLE"
+    status = 501
+    retryable = False
+    default_message = "Face liveness is not available in this deployment."
+
+
 class DependencyUnavailableError(FaceAuthApiError):
     """A service faceauth depends on is unavailable; retry shortly.
 
@@ -304,6 +396,9 @@ ERRORS_BY_CODE: dict[str, type[FaceAuthApiError]] = {
     "USER_NOT_REGISTERED": UserNotRegisteredError,
     "ALREADY_REGISTERED": AlreadyRegisteredError,
     "IDEMPOTENCY_KEY_IN_USE": IdempotencyKeyInUseError,
+    "LIVENESS_SESSION_INVALID": LivenessSessionInvalidError,
+    "LIVENESS_SESSION_EXPIRED": LivenessSessionExpiredError,
+    "LIVENESS_SESSION_INCOMPLETE": LivenessSessionIncompleteError,
     "IMAGE_TOO_LARGE": ImageTooLargeError,
     "UNSUPPORTED_MEDIA_TYPE": UnsupportedMediaTypeError,
     "FACE_NOT_USABLE": FaceNotUsableError,
@@ -311,11 +406,14 @@ ERRORS_BY_CODE: dict[str, type[FaceAuthApiError]] = {
     "MULTIPLE_FACES": MultipleFacesError,
     "FACE_TOO_SMALL": FaceTooSmallError,
     "IDEMPOTENCY_KEY_REUSED": IdempotencyKeyReusedError,
+    "LIVENESS_FAILED": LivenessFailedError,
+    "LIVENESS_REQUIRED": LivenessRequiredError,
     "USER_LOCKED": UserLockedError,
     "VERIFICATION_IN_PROGRESS": VerificationInProgressError,
     "THROTTLED": ThrottledError,
     "QUOTA_EXCEEDED": QuotaExceededError,
     "INTERNAL_ERROR": InternalServerError,
+    "LIVENESS_UNAVAILABLE": LivenessUnavailableError,
     "DEPENDENCY_UNAVAILABLE": DependencyUnavailableError,
 }
 ERRORS_BY_STATUS: dict[int, type[FaceAuthApiError]] = {

@@ -142,7 +142,15 @@ IMAGE_ERRORS = (
     errors.UnsupportedMediaType,
 )
 FACE_ERRORS = (errors.NoFaceDetected, errors.MultipleFaces, errors.FaceTooSmall)
-IMAGE_ROUTE_ERRORS = (*IDEMPOTENCY_ERRORS, *IMAGE_ERRORS, *FACE_ERRORS)
+LIVENESS_ERRORS = (
+    errors.LivenessSessionInvalid,
+    errors.LivenessSessionExpired,
+    errors.LivenessSessionIncomplete,
+    errors.LivenessFailed,
+    errors.LivenessRequired,
+    errors.LivenessUnavailable,
+)
+SELFIE_ROUTE_ERRORS = (*IDEMPOTENCY_ERRORS, *IMAGE_ERRORS, *FACE_ERRORS, *LIVENESS_ERRORS)
 
 
 def _not_json(_exc: RequestUnsupportedContentType) -> Response[Any]:
@@ -196,7 +204,7 @@ def _describe(problems: Any) -> str:
     parts = []
     for problem in list(problems)[:3]:
         where = ".".join(str(p) for p in problem.get("loc", ()) if p not in ("body", "path"))
-        text = problem.get("msg", "is invalid")
+        text = str(problem.get("msg", "is invalid")).removeprefix("Value error, ")
         if problem.get("type") == "json_invalid":
             return "The body is not valid JSON."
         if not where and problem.get("type") == "missing":

@@ -5,6 +5,8 @@ dependency injection (`Depends`); tests replace `compare_dependencies` through
 `app.dependency_overrides`.
 """
 
+import hashlib
+import uuid
 from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -18,19 +20,21 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from compare.errors import (
     IDEMPOTENCY_ERRORS,
-    IMAGE_ROUTE_ERRORS,
+    SELFIE_ROUTE_ERRORS,
     error_responses,
     register_error_handlers,
 )
+from compare.idempotency import HEADER as IDEMPOTENCY_HEADER
 from compare.idempotency import idempotent_writes
 from compare.requests import accept_json_only, parse_json_object
 from compare.schemas import (
     USER_ID_PATTERN,
     HealthResponse,
     HealthStatus,
-    ImageRequest,
     LastVerificationBody,
+    LivenessSessionResponse,
     RegistrationResponse,
+    SelfieRequest,
     UserStatusResponse,
     VerificationResponse,
     VerificationResult,
@@ -38,6 +42,7 @@ from compare.schemas import (
 from faceauth import bootstrap, errors
 from faceauth.domain.deadline import Deadline
 from faceauth.domain.images import decode_base64_image
+from faceauth.domain.liveness import LivenessSelfie, Selfie, UploadedSelfie
 from faceauth.domain.model import RegistrationReceipt
 from faceauth.domain.services import FaceAuthService
 from faceauth.observability import add_dimensioned_metric, logger, metrics, tracer, user_ref
@@ -57,6 +62,9 @@ def cors_config(allowed_origins: tuple[str, ...]) -> CORSConfig | None:
         max_age=600,
     )
 
+
+# Settings that cannot work together stop the container at start-up, said plainly.
+bootstrap.liveness_policy_mode(get_settings())
 
 app = APIGatewayRestResolver(
     enable_validation=True,
@@ -102,13 +110,20 @@ def request_deadline(_dependencies: Dependencies) -> Deadline:
 Service = Annotated[FaceAuthService, Depends(service)]
 RequestDeadline = Annotated[Deadline, Depends(request_deadline)]
 UserId = Annotated[str, Path(pattern=USER_ID_PATTERN, description="The app's user id.")]
-ImageBody = Annotated[ImageRequest, Body()]
+SelfieBody = Annotated[SelfieRequest, Body()]
 
 app.use([idempotent_writes(lambda: _resolved_dependencies().idempotency, _deadline)])
 
 
 def _request_id() -> str:
     return app.current_event.request_context.request_id
+
+
+def _selfie(body: SelfieRequest, service: FaceAuthService) -> Selfie:
+    if body.liveness_session_id is not None:
+        return LivenessSelfie(body.liveness_session_id)
+    assert body.image is not None  # the schema wants exactly one of the two
+    return UploadedSelfie(decode_base64_image(body.image, service.image_limits))
 
 
 def _registration(receipt: RegistrationReceipt) -> RegistrationResponse:
@@ -123,19 +138,18 @@ def _registration(receipt: RegistrationReceipt) -> RegistrationResponse:
     summary="Register the user's reference selfie",
     responses={
         201: {"description": "Registered"},
-        **error_responses(errors.AlreadyRegistered, *IMAGE_ROUTE_ERRORS),
+        **error_responses(errors.AlreadyRegistered, *SELFIE_ROUTE_ERRORS),
     },
     tags=["registration"],
 )
 def register(
     userId: UserId,  # noqa: N803
-    body: ImageBody,
+    body: SelfieBody,
     service: Service,
     deadline: RequestDeadline,
 ) -> Response[RegistrationResponse]:
     logger.append_keys(user_ref=user_ref(userId))
-    image = decode_base64_image(body.image, service.image_limits)
-    receipt = service.register_reference(userId, image, deadline, _request_id())
+    receipt = service.register_reference(userId, _selfie(body, service), deadline, _request_id())
     return Response(HTTPStatus.CREATED, "application/json", _registration(receipt))
 
 
@@ -144,19 +158,19 @@ def register(
     summary="Replace the reference selfie (re-enrolment); the old image is deleted",
     responses={
         200: {"description": "Reference replaced"},
-        **error_responses(errors.UserNotRegistered, *IMAGE_ROUTE_ERRORS),
+        **error_responses(errors.UserNotRegistered, *SELFIE_ROUTE_ERRORS),
     },
     tags=["registration"],
 )
 def replace_registration(
     userId: UserId,  # noqa: N803
-    body: ImageBody,
+    body: SelfieBody,
     service: Service,
     deadline: RequestDeadline,
 ) -> RegistrationResponse:
     logger.append_keys(user_ref=user_ref(userId))
-    image = decode_base64_image(body.image, service.image_limits)
-    return _registration(service.replace_reference(userId, image, deadline, _request_id()))
+    selfie = _selfie(body, service)
+    return _registration(service.replace_reference(userId, selfie, deadline, _request_id()))
 
 
 @app.delete(
@@ -179,6 +193,39 @@ def erase_registration(
 
 
 @app.post(
+    "/users/<userId>/liveness-sessions",
+    summary="Start a Face Liveness session for the user's next selfie",
+    responses={
+        201: {"description": "Created: hand sessionId to the Face Liveness component"},
+        **error_responses(*IDEMPOTENCY_ERRORS, errors.LivenessUnavailable),
+    },
+    tags=["liveness"],
+)
+def start_liveness_session(
+    userId: UserId,  # noqa: N803
+    service: Service,
+    deadline: RequestDeadline,
+) -> Response[LivenessSessionResponse]:
+    logger.append_keys(user_ref=user_ref(userId))
+    created = service.start_liveness_session(userId, _client_token(userId), deadline)
+    metrics.add_metric(name="LivenessSessions", unit=MetricUnit.Count, value=1)
+    return Response(
+        HTTPStatus.CREATED,
+        "application/json",
+        LivenessSessionResponse(
+            session_id=created.session_id, region=created.region, expires_at=created.expires_at
+        ),
+    )
+
+
+def _client_token(user_id: str) -> str:
+    """The liveness service's idempotency token: a retried create (same Idempotency-Key)
+    gets the same session; without a key, every create is a new session."""
+    key = (app.current_event.headers or {}).get(IDEMPOTENCY_HEADER) or str(uuid.uuid4())
+    return hashlib.sha256(f"{user_id}\0{key}".encode()).hexdigest()
+
+
+@app.post(
     "/users/<userId>/verification",
     summary="Verify a selfie against the reference; answers PASS or FAIL",
     responses={
@@ -187,20 +234,19 @@ def erase_registration(
             errors.UserNotRegistered,
             errors.UserLocked,
             errors.VerificationInProgress,
-            *IMAGE_ROUTE_ERRORS,
+            *SELFIE_ROUTE_ERRORS,
         ),
     },
     tags=["verification"],
 )
 def verify(
     userId: UserId,  # noqa: N803
-    body: ImageBody,
+    body: SelfieBody,
     service: Service,
     deadline: RequestDeadline,
 ) -> VerificationResponse:
     logger.append_keys(user_ref=user_ref(userId))
-    image = decode_base64_image(body.image, service.image_limits)
-    outcome = service.verify_capture(userId, image, deadline, _request_id())
+    outcome = service.verify_capture(userId, _selfie(body, service), deadline, _request_id())
     metrics.add_metric(
         name="FaceEngineLatency", unit=MetricUnit.Milliseconds, value=outcome.engine_seconds * 1000
     )

@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 USER_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -32,14 +32,44 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
 
 
-class ImageRequest(ApiModel):
-    """A selfie as base64 JPEG or PNG (at most 4 MB decoded by default)."""
+LIVENESS_SESSION_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
+class SelfieRequest(ApiModel):
+    """A selfie: exactly one of `image` (base64 JPEG or PNG, at most 4 MB decoded) or
+    `livenessSessionId` (a completed Face Liveness session of the same user)."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"image": "/9j/4AAQSkZJRgABAQAAAQABAAD..."}]},
     )
-    image: str = Field(min_length=1, description="Base64-encoded JPEG or PNG image.")
+    image: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Base64-encoded JPEG or PNG image (line breaks and a "
+        "data:image/jpeg;base64, or data:image/png;base64, prefix are accepted).",
+    )
+    liveness_session_id: str | None = Field(
+        default=None,
+        pattern=LIVENESS_SESSION_ID_PATTERN,
+        description="The id of a Face Liveness session created for this user with "
+        "POST /users/{userId}/liveness-sessions and completed in the app.",
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one_selfie(self) -> SelfieRequest:
+        if (self.image is None) == (self.liveness_session_id is None):
+            raise ValueError("send exactly one of image or livenessSessionId")
+        return self
+
+
+class LivenessSessionResponse(ApiModel):
+    session_id: str = Field(
+        description="Give it to the Face Liveness component, then send it as "
+        "livenessSessionId to register or verify."
+    )
+    region: str = Field(description="The AWS region the Face Liveness component streams to.")
+    expires_at: UtcDatetime = Field(description="The session can be used until then.")
 
 
 class RegistrationResponse(ApiModel):

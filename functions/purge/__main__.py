@@ -1,7 +1,8 @@
 """`make purge`: one run of the purge Lambda's handler against the local stack (`make run`).
 
-Finds the stack in .local/stack.json (written by `make run`); FACEAUTH_DATABASE_URL,
-FACEAUTH_S3_ENDPOINT_URL or the flags below point it anywhere else.
+Finds the stack in .local/stack.json (written by `make run`: its database, its S3 and that
+S3's credentials); FACEAUTH_DATABASE_URL, FACEAUTH_S3_ENDPOINT_URL or the flags below point
+it anywhere else.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def _arguments() -> argparse.Namespace:
 
 def _configure(args: argparse.Namespace) -> None:
     stack_file = args.state_dir / "stack.json"
-    stack: dict[str, str] = json.loads(stack_file.read_text()) if stack_file.exists() else {}
+    stack: dict[str, Any] = json.loads(stack_file.read_text()) if stack_file.exists() else {}
     defaults = {
         "FACEAUTH_DATABASE_URL": stack.get(
             "database_url", f"sqlite:///{args.state_dir}/faceauth.db"
@@ -71,6 +72,11 @@ def _configure(args: argparse.Namespace) -> None:
             os.environ.setdefault(name, value)
     if args.s3_endpoint:
         os.environ["FACEAUTH_S3_ENDPOINT_URL"] = args.s3_endpoint
+    credentials = stack.get("s3_credentials")
+    if credentials and os.environ.get("FACEAUTH_S3_ENDPOINT_URL") == stack["s3_endpoint_url"]:
+        # The stack's own S3 server takes only its own credentials, whatever the shell has.
+        os.environ.update(credentials)
+        os.environ.pop("AWS_SESSION_TOKEN", None)
     if args.database_url:
         os.environ["FACEAUTH_DATABASE_URL"] = args.database_url
     if not os.environ.get("FACEAUTH_S3_ENDPOINT_URL"):

@@ -72,5 +72,8 @@ def _publish(report: PurgeReport) -> None:
     metrics.add_metric(
         name="PurgedAbandonedUploads", unit=MetricUnit.Count, value=report.deleted_abandoned_uploads
     )
+    metrics.add_metric(
+        name="PurgedLivenessSessions", unit=MetricUnit.Count, value=report.deleted_liveness_sessions
+    )
     for result, count in (("PASS", report.deleted_pass), ("FAIL", report.deleted_fail)):
         add_dimensioned_metric("PurgedImages", count, MetricUnit.Count, Result=result)

@@ -39,6 +39,7 @@ class PurgeSummary(PurgeModel):
     deleted_fail: int
     deleted_superseded_references: int
     deleted_abandoned_uploads: int
+    deleted_liveness_sessions: int
     deleted_idempotency_records: int
     failed_keys: int
     skipped_current_references: int
@@ -56,6 +57,7 @@ class PurgeSummary(PurgeModel):
             deleted_fail=report.deleted_fail,
             deleted_superseded_references=report.deleted_superseded_references,
             deleted_abandoned_uploads=report.deleted_abandoned_uploads,
+            deleted_liveness_sessions=report.deleted_liveness_sessions,
             deleted_idempotency_records=report.deleted_idempotency_records,
             failed_keys=report.failed_keys,
             skipped_current_references=report.skipped_current_references,

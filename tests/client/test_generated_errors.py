@@ -92,44 +92,42 @@ def test_committed_error_types_match_the_table() -> None:
 
 def test_stale_module_is_reported(tmp_path: Path) -> None:
     # Given a generated module, then a new code in the table
-    generate(tmp_path, table_with("LIVENESS_FAILED"))
-    table = table_with("LIVENESS_FAILED")
-    table["errors"]["LIVENESS_REQUIRED"] = table["errors"]["LIVENESS_FAILED"]
+    generate(tmp_path, table_with("FUTURE_CHECK"))
+    table = table_with("FUTURE_CHECK")
+    table["errors"]["FUTURE_REQUIRED"] = table["errors"]["FUTURE_CHECK"]
     # When the generator checks the module against the table
     done = generate(tmp_path, table, "--check")
     # Then it fails with a diff naming the new class
     assert done.returncode == 1
-    assert "+class LivenessRequiredError(FaceAuthApiError):" in done.stdout
+    assert "+class FutureRequiredError(FaceAuthApiError):" in done.stdout
 
 
 def test_new_code_gets_its_class_without_hand_edits(tmp_path: Path) -> None:
     # Given a table with a code the client has never seen
-    table = table_with("LIVENESS_SESSION_EXPIRED", status=409, retryable=True, retryAfter=2)
+    table = table_with("FUTURE_SESSION_EXPIRED", status=409, retryable=True, retryAfter=2)
     # When the module is generated and loaded
     assert generate(tmp_path, table).returncode == 0
     module = load(tmp_path / "api_errors.py")
     # Then the code has its named, exported class with its row, found by its code
-    error_type = module.LivenessSessionExpiredError
+    error_type = module.FutureSessionExpiredError
     assert (error_type.code, error_type.status, error_type.retryable) == (
-        "LIVENESS_SESSION_EXPIRED",
+        "FUTURE_SESSION_EXPIRED",
         409,
         True,
     )
-    assert "LivenessSessionExpiredError" in module.__all__
-    assert module.ERRORS_BY_CODE["LIVENESS_SESSION_EXPIRED"] is error_type
+    assert "FutureSessionExpiredError" in module.__all__
+    assert module.ERRORS_BY_CODE["FUTURE_SESSION_EXPIRED"] is error_type
     assert "retryable after the answer's Retry-After (2 s)" in (error_type.__doc__ or "")
 
 
 def test_new_code_gets_its_readme_row(tmp_path: Path) -> None:
     # Given a table with a new code
-    table = table_with("LIVENESS_FAILED", message="The liveness check did not pass.")
+    table = table_with("FUTURE_CHECK", message="The liveness check did not pass.")
     # When the README table is generated
     generate(tmp_path, table)
     # Then the README lists it between the markers and keeps the rest
     readme = (tmp_path / "README.md").read_text()
-    row = (
-        "| 422 | `LIVENESS_FAILED` | `LivenessFailedError` | no | The liveness check did not pass."
-    )
+    row = "| 422 | `FUTURE_CHECK` | `FutureCheckError` | no | The liveness check did not pass."
     assert row in readme
     assert readme.startswith("# Client\n")
     assert readme.endswith("More text.\n")
@@ -137,7 +135,7 @@ def test_new_code_gets_its_readme_row(tmp_path: Path) -> None:
 
 def test_generated_module_is_clean_for_ruff_with_long_messages(tmp_path: Path) -> None:
     # Given a code whose name ends in _ERROR and whose message is longer than a line
-    table = table_with("LIVENESS_SERVICE_ERROR", message=LONG_MESSAGE)
+    table = table_with("FUTURE_SERVICE_ERROR", message=LONG_MESSAGE)
     # When the module is generated
     generate(tmp_path, table)
     module = tmp_path / "api_errors.py"
@@ -155,7 +153,7 @@ def test_generated_module_is_clean_for_ruff_with_long_messages(tmp_path: Path) -
     )
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
     assert lint.returncode == 0, lint.stdout + lint.stderr
-    assert load(module).LivenessServiceError.default_message == LONG_MESSAGE
+    assert load(module).FutureServiceError.default_message == LONG_MESSAGE
 
 
 @pytest.mark.parametrize(
@@ -171,12 +169,12 @@ def test_malformed_row_is_refused_naming_the_code(
     tmp_path: Path, row: dict[str, Any], complaint: str
 ) -> None:
     # Given a table with a malformed row
-    table = table_with("LIVENESS_FAILED", **row)
+    table = table_with("FUTURE_CHECK", **row)
     # When the generator reads it
     done = generate(tmp_path, table)
     # Then it refuses, naming the code and the field, and writes nothing
     assert done.returncode == 2
-    assert f"LIVENESS_FAILED: {complaint}" in done.stderr
+    assert f"FUTURE_CHECK: {complaint}" in done.stderr
     assert not (tmp_path / "api_errors.py").exists()
 
 

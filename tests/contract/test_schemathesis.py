@@ -18,6 +18,7 @@ from tests.browser.local_server import LocalServer, run_local_server
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SPEC = REPO_ROOT / "api" / "openapi.yaml"
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 REPORTS = REPO_ROOT / "test-artifacts" / "schemathesis"
 CHECKS = (
     "not_a_server_error",
@@ -42,6 +43,8 @@ def test_local_server_conforms_to_the_spec(local_server: LocalServer) -> None:
         sys.executable,
         "-m",
         "schemathesis.cli",
+        "--config-file",
+        str(CONFIG),
         "run",
         str(SPEC),
         "--url",

@@ -13,6 +13,7 @@ from compare import handler
 from faceauth import bootstrap
 from faceauth.adapters.s3_store import S3ImageStore
 from faceauth.db.session import Database
+from faceauth.domain.liveness import LivenessPolicy
 from faceauth.domain.ports import ImageStore
 from faceauth.domain.services import FaceAuthService
 from faceauth.settings import Settings
@@ -38,11 +39,12 @@ def serve(
     images: ImageStore,
     engine: ScriptedFaceEngine,
     clock: FakeClock,
+    liveness: LivenessPolicy | None = None,
 ) -> bootstrap.CompareDependencies:
     """The production wiring with the test's store, engine and clock, served by the handler
     (through Powertools' dependency_overrides)."""
     dependencies = bootstrap.compare_dependencies(
-        settings, db=database, images=images, engine=engine, clock=clock
+        settings, db=database, images=images, engine=engine, liveness=liveness, clock=clock
     )
     handler.app.dependency_overrides[handler.compare_dependencies] = lambda: dependencies
     return dependencies

@@ -6,6 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from faceauth.domain.deadline import Deadline
+from faceauth.domain.liveness import UploadedSelfie
 from faceauth.errors import AlreadyRegistered, MultipleFaces, NoFaceDetected
 from tests.api_client import call_api, image_json
 from tests.conftest import BUCKET, object_keys, version_ids
@@ -101,7 +102,7 @@ def test_concurrent_registrations_of_one_user_leave_exactly_one_reference(stack:
 
     def register() -> str:
         try:
-            stack.service.register_reference("racer", jpeg(), Deadline.after(20))
+            stack.service.register_reference("racer", UploadedSelfie(jpeg()), Deadline.after(20))
         except AlreadyRegistered:
             return "409"
         return "201"

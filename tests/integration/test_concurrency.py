@@ -29,6 +29,7 @@ from faceauth import bootstrap
 from faceauth.db.purge_queue import SqlPurgeQueue
 from faceauth.domain.deadline import Deadline
 from faceauth.domain.idempotency import Answer
+from faceauth.domain.liveness import UploadedSelfie
 from faceauth.domain.model import Decision
 from faceauth.domain.purge import PurgePolicy, purge_due_images
 from faceauth.domain.services import FaceAuthService, utc_now
@@ -47,6 +48,11 @@ PASS_IMAGE = jpeg(color="gray")
 FAIL_IMAGE = jpeg(color="navy")
 CONTAINERS = 4
 BUCKET = "faceauth-concurrency"
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",  # pragma: allowlist secret
+    "AWS_DEFAULT_REGION": "eu-west-1",
+}
 WAIT = 20.0  # seconds any step may wait for another before the test fails
 
 
@@ -56,17 +62,15 @@ WAIT = 20.0  # seconds any step may wait for another before the test fails
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
     """moto's S3 as a real HTTP server, reached by every container (and child process)."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "eu-west-1",
-    }.items():
-        os.environ.setdefault(name, value)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with pytest.MonkeyPatch.context() as patch:
+        # moto's fake credentials, for this module only (child processes inherit them)
+        for name, value in FAKE_AWS.items():
+            patch.setenv(name, value)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        yield f"http://{host}:{port}"
+        server.stop()
 
 
 @pytest.fixture
@@ -205,11 +209,13 @@ def deadline() -> Deadline:
 
 
 def register(user_id: str) -> Callable[[FaceAuthService], Any]:
-    return lambda service: service.register_reference(user_id, PASS_IMAGE, deadline())
+    return lambda service: service.register_reference(
+        user_id, UploadedSelfie(PASS_IMAGE), deadline()
+    )
 
 
 def verify(user_id: str, image: bytes) -> Callable[[FaceAuthService], Any]:
-    return lambda service: service.verify_capture(user_id, image, deadline())
+    return lambda service: service.verify_capture(user_id, UploadedSelfie(image), deadline())
 
 
 def outcome(result: Any) -> str:
@@ -226,7 +232,7 @@ def test_twelve_simultaneous_fails_of_a_fresh_user_give_five_fails_and_seven_423
 ) -> None:
     # Given a fresh user, and admitted requests held in the engine until every other
     # request was refused (the widest window the old check-then-act left open)
-    cluster.services[0].register_reference("alice", PASS_IMAGE, deadline())
+    cluster.services[0].register_reference("alice", UploadedSelfie(PASS_IMAGE), deadline())
     cluster.hold.release_when = lambda: cluster.hold.inside + cluster.refused == 12
     # When 12 FAIL verifications arrive at once across 4 containers
     results = cluster.run_together([verify("alice", FAIL_IMAGE)] * 12)
@@ -244,9 +250,9 @@ def test_passes_in_flight_never_unlock_what_a_fail_locked(
 ) -> None:
     # Given a user with 4 FAILs recorded
     service = cluster.services[0]
-    service.register_reference("alice", PASS_IMAGE, deadline())
+    service.register_reference("alice", UploadedSelfie(PASS_IMAGE), deadline())
     for _ in range(4):
-        service.verify_capture("alice", FAIL_IMAGE, deadline())
+        service.verify_capture("alice", UploadedSelfie(FAIL_IMAGE), deadline())
     cluster.hold.release_when = lambda: cluster.hold.inside + cluster.refused == 8
     # When 4 FAILs and 4 PASSes arrive at once
     results = cluster.run_together(
@@ -271,7 +277,7 @@ def test_a_pass_committing_after_the_lock_is_refused_and_records_nothing(
 ) -> None:
     # Given a PASS held inside the engine while the user is locked by another container
     service = cluster.services[0]
-    service.register_reference("alice", PASS_IMAGE, deadline())
+    service.register_reference("alice", UploadedSelfie(PASS_IMAGE), deadline())
     locked = threading.Event()
     cluster.hold.release_when = locked.is_set
 
@@ -317,8 +323,8 @@ def test_erasure_racing_six_verifications_leaves_no_image_of_the_user(
     # Given alice with one verification committed, and six more held inside the engine
     # until the erasure has ended her enrolment and waits for them
     service = cluster.services[0]
-    service.register_reference("alice", PASS_IMAGE, deadline())
-    service.verify_capture("alice", PASS_IMAGE, deadline())
+    service.register_reference("alice", UploadedSelfie(PASS_IMAGE), deadline())
+    service.verify_capture("alice", UploadedSelfie(PASS_IMAGE), deadline())
     erasure_waits = threading.Event()
     cluster.hold.release_when = erasure_waits.is_set
     eraser = waiting_eraser(shared_settings, erasure_waits, cluster.hold)
@@ -366,7 +372,7 @@ def test_re_enrolment_racing_erasure_commits_nothing(
 ) -> None:
     # Given a re-enrolment that has stored its new reference and is held until the erasure
     # has ended alice's enrolment and waits for it
-    cluster.services[0].register_reference("alice", PASS_IMAGE, deadline())
+    cluster.services[0].register_reference("alice", UploadedSelfie(PASS_IMAGE), deadline())
     stored, erasure_waits = threading.Event(), threading.Event()
     store = PutThenWait(bootstrap.image_store(shared_settings), erasure_waits, stored)
     racer = bootstrap.compare_dependencies(
@@ -381,7 +387,7 @@ def test_re_enrolment_racing_erasure_commits_nothing(
 
     # When both run
     results = cluster.run_together(
-        [lambda _: racer.replace_reference("alice", PASS_IMAGE, deadline()), erase]
+        [lambda _: racer.replace_reference("alice", UploadedSelfie(PASS_IMAGE), deadline()), erase]
     )
     # Then the re-enrolment is refused, the erasure answers, and nothing of alice is left
     assert isinstance(results[0], UserNotRegistered)
@@ -453,7 +459,7 @@ def _verify_and_hang(settings: dict[str, Any], inside: Any) -> None:
             return 0.0
 
     service = bootstrap.compare_dependencies(Settings(**settings), engine=Hang(Hold())).service
-    service.verify_capture("alice", FAIL_IMAGE, Deadline.for_invocation(15.0, 3.0))
+    service.verify_capture("alice", UploadedSelfie(FAIL_IMAGE), Deadline.for_invocation(15.0, 3.0))
 
 
 def test_a_container_killed_after_the_put_leaves_nothing_past_its_grace_period(
@@ -462,7 +468,7 @@ def test_a_container_killed_after_the_put_leaves_nothing_past_its_grace_period(
     # Given alice, and a container killed with SIGKILL after storing her capture
     bootstrap.compare_dependencies(
         shared_settings, engine=PixelEngine(Hold())
-    ).service.register_reference("alice", PASS_IMAGE, deadline())
+    ).service.register_reference("alice", UploadedSelfie(PASS_IMAGE), deadline())
     context = multiprocessing.get_context("spawn")
     inside = context.Event()
     child = context.Process(

@@ -6,7 +6,7 @@ from typing import Any
 
 from faceauth.adapters.s3_store import S3ImageStore
 from faceauth.domain.deadline import UNLIMITED
-from faceauth.domain.ports import StoredObject
+from faceauth.domain.model import StoredObject
 from tests.conftest import BUCKET, counted_calls, object_keys, version_ids
 
 ROOMY = UNLIMITED  # no deadline: these tests are about other limits

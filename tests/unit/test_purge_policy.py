@@ -9,11 +9,12 @@ import pytest
 from pydantic import ValidationError
 
 from faceauth.domain.deadline import Deadline
-from faceauth.domain.model import Decision
-from faceauth.domain.ports import DeleteReport, StoredObject
+from faceauth.domain.model import Decision, StoredObject
+from faceauth.domain.ports import DeleteReport
 from faceauth.domain.purge import (
     AbandonedUpload,
     Backlog,
+    DueSession,
     PurgePolicy,
     QueuedImage,
     QueuePosition,
@@ -109,6 +110,14 @@ class OneRowQueue:
         return []
 
     def forget_abandoned(self, run_ids: Sequence[str]) -> None:
+        raise AssertionError("nothing was offered")
+
+    def due_liveness_sessions(
+        self, policy: PurgePolicy, now: datetime, after: DueSession | None, limit: int
+    ) -> list[DueSession]:
+        return []
+
+    def mark_sessions_purged(self, session_ids: Sequence[str], at: datetime) -> None:
         raise AssertionError("nothing was offered")
 
     def delete_expired_idempotency_records(self, now: datetime, limit: int) -> int:

@@ -12,6 +12,7 @@ import pytest
 
 from faceauth.domain.deadline import Deadline
 from faceauth.domain.images import ImageLimits
+from faceauth.domain.liveness import UploadedSelfie
 from faceauth.domain.model import Decision
 from faceauth.domain.services import CAPTURE_PREFIX, FaceAuthService, LockoutPolicy
 from faceauth.errors import (
@@ -73,7 +74,7 @@ def deadline(seconds: float = 20.0) -> Deadline:
 @pytest.fixture
 def world() -> World:
     world = World()
-    world.service.register_reference("alice", IMAGE, deadline())
+    world.service.register_reference("alice", UploadedSelfie(IMAGE), deadline())
     return world
 
 
@@ -88,7 +89,7 @@ def die_in_flight(world: World, limit: Deadline | None = None) -> None:
 
     world.engine.on_compare = crash
     with pytest.raises(DependencyUnavailable):
-        world.service.verify_capture("alice", IMAGE, limit or deadline())
+        world.service.verify_capture("alice", UploadedSelfie(IMAGE), limit or deadline())
     world.engine.on_compare = None
     world.db.unavailable = False
     world.store.fail_deletes = False
@@ -97,7 +98,7 @@ def die_in_flight(world: World, limit: Deadline | None = None) -> None:
 def fail(world: World, times: int = 1) -> None:
     world.engine.similarity = 10.0
     for _ in range(times):
-        world.service.verify_capture("alice", IMAGE, deadline())
+        world.service.verify_capture("alice", UploadedSelfie(IMAGE), deadline())
 
 
 # -- lockout -----------------------------------------------------------------------------
@@ -120,7 +121,7 @@ def test_a_locked_user_never_reaches_the_engine_and_stores_nothing(world: World)
     captures_before = world.captures()
     # When another verification arrives
     with pytest.raises(UserLocked) as refused:
-        world.service.verify_capture("alice", IMAGE, deadline())
+        world.service.verify_capture("alice", UploadedSelfie(IMAGE), deadline())
     # Then it is refused with the time left on the lock, before any storage or engine call
     assert refused.value.retry_after_seconds == 15 * 60
     assert world.engine.compared == []
@@ -136,14 +137,14 @@ def test_an_attempt_that_could_be_over_the_limit_is_refused_while_another_is_in_
 
     def second_attempt() -> None:
         try:
-            world.service.verify_capture("alice", IMAGE, deadline())
+            world.service.verify_capture("alice", UploadedSelfie(IMAGE), deadline())
         except VerificationInProgress as exc:
             refusals.append(exc)
 
     world.during_compare(second_attempt)
     # When that verification runs and a second one arrives meanwhile
     world.engine.similarity = 10.0
-    world.service.verify_capture("alice", IMAGE, deadline())
+    world.service.verify_capture("alice", UploadedSelfie(IMAGE), deadline())
     # Then the second was refused without reaching the engine, and exactly 5 FAILs counted
     assert len(refusals) == 1
     assert len(world.engine.compared) == 5
@@ -156,11 +157,14 @@ def test_attempts_in_flight_use_up_the_budget_of_a_fresh_user(world: World) -> N
         die_in_flight(world)
     # When a sixth arrives
     with pytest.raises(VerificationInProgress):
-        world.service.verify_capture("alice", IMAGE, deadline())
+        world.service.verify_capture("alice", UploadedSelfie(IMAGE), deadline())
     # Then, once those requests are surely over, the budget is back
     world.clock.advance(seconds=20 + 31)
     world.engine.similarity = 99.0
-    assert world.service.verify_capture("alice", IMAGE, deadline()).result is Decision.PASS
+    assert (
+        world.service.verify_capture("alice", UploadedSelfie(IMAGE), deadline()).result
+        is Decision.PASS
+    )
 
 
 def test_a_pass_that_commits_while_the_user_is_locked_does_not_unlock(world: World) -> None:
@@ -173,7 +177,7 @@ def test_a_pass_that_commits_while_the_user_is_locked_does_not_unlock(world: Wor
     world.during_compare(lock_user)
     # When the PASS tries to commit
     with pytest.raises(UserLocked):
-        world.service.verify_capture("alice", IMAGE, deadline())
+        world.service.verify_capture("alice", UploadedSelfie(IMAGE), deadline())
     # Then it is refused, the lock stays, nothing is recorded and its capture is gone
     status = world.service.get_status("alice")
     assert (status.locked, status.last_verification) == (True, None)
@@ -196,7 +200,7 @@ def test_a_face_problem_is_recorded_kept_and_not_counted(world: World) -> None:
     world.engine.compare_error = NoFaceDetected()
     # When it is verified
     with pytest.raises(NoFaceDetected):
-        world.service.verify_capture("alice", IMAGE, deadline())
+        world.service.verify_capture("alice", UploadedSelfie(IMAGE), deadline())
     # Then the run is recorded with its code, its capture kept, no failure counted
     status = world.service.get_status("alice")
     assert status.last_verification is not None
@@ -214,7 +218,7 @@ def test_an_engine_failure_leaves_no_capture_no_run_and_no_pending_run(world: Wo
     world.engine.compare_error = DependencyUnavailable("face_engine")
     # When a verification runs
     with pytest.raises(DependencyUnavailable):
-        world.service.verify_capture("alice", IMAGE, deadline())
+        world.service.verify_capture("alice", UploadedSelfie(IMAGE), deadline())
     # Then nothing of it is left
     assert world.captures() == []
     assert world.db.tables.pending == {}
@@ -227,7 +231,7 @@ def test_a_capture_that_cannot_be_deleted_is_left_to_the_purge(world: World) -> 
     world.store.fail_deletes = True
     # When a verification runs
     with pytest.raises(DependencyUnavailable):
-        world.service.verify_capture("alice", IMAGE, deadline())
+        world.service.verify_capture("alice", UploadedSelfie(IMAGE), deadline())
     # Then its pending run is marked over now, for the purge to delete the capture
     (pending,) = world.db.tables.pending.values()
     assert pending.expires_at == world.clock.now
@@ -239,7 +243,7 @@ def test_a_request_out_of_time_stores_nothing_and_answers(world: World) -> None:
     spent = Deadline.for_invocation(remaining_seconds=2.0, cleanup_margin_seconds=3.0)
     # When it verifies
     with pytest.raises(OutOfTime):
-        world.service.verify_capture("alice", IMAGE, spent)
+        world.service.verify_capture("alice", UploadedSelfie(IMAGE), spent)
     # Then nothing was stored and the attempt no longer counts
     assert world.captures() == []
     assert world.db.tables.pending == {}
@@ -264,7 +268,7 @@ def test_a_second_first_registration_loses_and_removes_its_image(world: World) -
     references = set(world.store.objects)
     # When another first registration of alice arrives
     with pytest.raises(AlreadyRegistered):
-        world.service.register_reference("alice", IMAGE, deadline())
+        world.service.register_reference("alice", UploadedSelfie(IMAGE), deadline())
     # Then no new object or pending run is left
     assert set(world.store.objects) == references
     assert world.db.tables.pending == {}
@@ -274,7 +278,7 @@ def test_re_enrolment_replaces_and_deletes_the_old_reference(world: World) -> No
     # Given alice's reference
     (old,) = world.store.objects
     # When she re-enrols
-    world.service.replace_reference("alice", IMAGE, deadline())
+    world.service.replace_reference("alice", UploadedSelfie(IMAGE), deadline())
     # Then only the new reference is stored
     assert old not in world.store.objects
     assert len(world.store.objects) == 1
@@ -285,7 +289,7 @@ def test_re_enrolment_replaces_and_deletes_the_old_reference(world: World) -> No
 
 def test_erasure_deletes_every_image_and_hides_the_history(world: World) -> None:
     # Given a reference, a PASS and a FAIL
-    world.service.verify_capture("alice", IMAGE, deadline())
+    world.service.verify_capture("alice", UploadedSelfie(IMAGE), deadline())
     fail(world)
     # When alice is erased
     world.service.erase_user("alice", deadline())
@@ -301,7 +305,7 @@ def test_a_new_registration_after_erasure_starts_clean(world: World) -> None:
     fail(world, 5)
     world.service.erase_user("alice", deadline())
     # When she registers again
-    world.service.register_reference("alice", IMAGE, deadline())
+    world.service.register_reference("alice", UploadedSelfie(IMAGE), deadline())
     # Then her status has no history, no failures and no lock
     status = world.service.get_status("alice")
     assert (status.registered, status.last_verification, status.locked) == (True, None, False)
@@ -322,7 +326,7 @@ def test_a_verification_racing_erasure_commits_nothing_and_leaves_nothing(world:
     world.during_compare(erase)
     # When the verification tries to commit
     with pytest.raises(UserNotRegistered):
-        world.service.verify_capture("alice", IMAGE, deadline())
+        world.service.verify_capture("alice", UploadedSelfie(IMAGE), deadline())
     # Then the erasure had to wait for it (503, retry), and after the retry nothing is left
     assert isinstance(erasures[0], DependencyUnavailable)
     world.service.erase_user("alice", deadline())

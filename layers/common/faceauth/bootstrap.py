@@ -24,6 +24,7 @@ from faceauth.db.purge_queue import SqlPurgeQueue
 from faceauth.db.session import Database, build_engine, url_from_secret
 from faceauth.domain.idempotency import Idempotency
 from faceauth.domain.images import ImageLimits
+from faceauth.domain.liveness import LivenessMode, LivenessPolicy
 from faceauth.domain.ports import FaceEngine, ImageStore
 from faceauth.domain.purge import PurgePolicy
 from faceauth.domain.services import FaceAuthService, LockoutPolicy, utc_now
@@ -115,6 +116,43 @@ def face_engine(settings: Settings, images: ImageStore) -> FaceEngine:
     )
 
 
+def liveness_policy(settings: Settings) -> LivenessPolicy:
+    """FACEAUTH_LIVENESS on Rekognition Face Liveness; with the local engine there is no
+    liveness service. Raises ConfigurationError for "required" without one."""
+    mode = liveness_policy_mode(settings)
+    if settings.face_engine == "local":
+        service = None
+    else:
+        from faceauth.adapters.rekognition_liveness import RekognitionLiveness  # noqa: PLC0415
+
+        client = aws_client("rekognition", timeout_seconds=settings.aws_timeout_seconds)
+        service = RekognitionLiveness(
+            client,
+            settings.images_bucket,
+            RetryPolicy(
+                "liveness",
+                max_attempts=settings.rekognition_max_attempts,
+                attempt_seconds=attempt_seconds(client),
+                retry_after_seconds=settings.retry_after_seconds,
+            ),
+        )
+    return LivenessPolicy(
+        mode, settings.liveness_min_confidence, settings.liveness_audit_images, service
+    )
+
+
+def liveness_policy_mode(settings: Settings) -> LivenessMode:
+    """The liveness mode, refused in plain words where it cannot work (called at start-up
+    too). Raises ConfigurationError."""
+    mode = LivenessMode(settings.liveness)
+    if mode is LivenessMode.REQUIRED and settings.face_engine == "local":
+        raise ConfigurationError(
+            "FACEAUTH_LIVENESS=required needs FACEAUTH_FACE_ENGINE=rekognition: the local "
+            "face engine has no liveness service. Use optional or off locally."
+        )
+    return mode
+
+
 def image_limits(settings: Settings) -> ImageLimits:
     return ImageLimits(
         max_bytes=settings.max_image_bytes,
@@ -138,6 +176,7 @@ def compare_dependencies(
     db: Database | None = None,
     images: ImageStore | None = None,
     engine: FaceEngine | None = None,
+    liveness: LivenessPolicy | None = None,
     clock: Callable[[], datetime] = utc_now,
     sleep: Callable[[float], None] = time.sleep,
 ) -> CompareDependencies:
@@ -155,6 +194,7 @@ def compare_dependencies(
             duration=timedelta(minutes=settings.lockout_minutes),
         ),
         limits=image_limits(settings),
+        liveness=liveness or liveness_policy(settings),
         retry_after_seconds=settings.retry_after_seconds,
         pending_grace=grace,
         clock=clock,

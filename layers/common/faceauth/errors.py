@@ -112,3 +112,32 @@ class OutOfTime(DependencyUnavailable):
     def __init__(self, step: str, retry_after_seconds: float = 2) -> None:
         super().__init__("deadline", retry_after_seconds)
         self.step = step
+
+
+class LivenessSessionInvalid(FaceAuthError):
+    """Unknown, already used, or another user's session: one error, so a caller learns
+    nothing about other users' sessions."""
+
+    code = "LIVENESS_SESSION_INVALID"
+
+
+class LivenessSessionExpired(FaceAuthError):
+    code = "LIVENESS_SESSION_EXPIRED"
+
+
+class LivenessSessionIncomplete(FaceAuthError):
+    code = "LIVENESS_SESSION_INCOMPLETE"
+
+
+class LivenessFailed(FaceAuthError):
+    """The session did not show a live person with enough confidence (counts as a FAIL)."""
+
+    code = "LIVENESS_FAILED"
+
+
+class LivenessRequired(FaceAuthError):
+    code = "LIVENESS_REQUIRED"
+
+
+class LivenessUnavailable(FaceAuthError):
+    code = "LIVENESS_UNAVAILABLE"

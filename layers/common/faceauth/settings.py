@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     rekognition_min_face_ratio: float = setting(0.1, used_by=(COMPARE,), gt=0, lt=1)
     rekognition_min_confidence: float = setting(90.0, used_by=(COMPARE,), ge=0, le=100)
     rekognition_max_pose_degrees: float = setting(45.0, used_by=(COMPARE,), gt=0, le=90)
+    # Face Liveness: "off", "optional" (an image or a liveness session), "required" (only a
+    # liveness session of the same user, at or above the confidence, may pass or register).
+    liveness: Literal["off", "optional", "required"] = setting("optional", used_by=(COMPARE,))
+    liveness_min_confidence: float = setting(80.0, used_by=(COMPARE,), ge=0, le=100)
+    liveness_audit_images: int = setting(2, used_by=(COMPARE,), ge=0, le=4)
     # The local engine (dlib) never runs in Lambda.
     local_min_face_px: int = setting(60, used_by=(), ge=20)
     local_max_side: int = setting(1024, used_by=(), ge=320)

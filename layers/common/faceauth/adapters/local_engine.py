@@ -195,14 +195,16 @@ class LocalFaceEngine:
             self._single_face(models, pixels)
 
     def compare(
-        self, reference_key: str, capture_key: str, capture: bytes, deadline: Deadline
+        self, reference_key: str, capture_key: str, capture: bytes | None, deadline: Deadline
     ) -> float:
         """Similarity (0-100) of the capture's single face to the reference's face.
 
-        The capture comes as bytes (capture_key is not read); the reference embedding comes
-        from the cache or, on a miss, from the image store. Raises NoFaceDetected,
+        The capture comes as bytes (read from capture_key when None); the reference
+        embedding from the cache or, on a miss, from the image store. Raises NoFaceDetected,
         MultipleFaces, FaceTooSmall, InvalidImage, DependencyUnavailable (image store).
         """
+        if capture is None:
+            capture = self._images.get(capture_key, deadline)
         pixels = self._decode(capture)
         models = _loaded_models()
         with models.lock:

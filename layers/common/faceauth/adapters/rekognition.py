@@ -104,7 +104,7 @@ class RekognitionFaceEngine:
         self._check_face_quality(confident[0])
 
     def compare(
-        self, reference_key: str, capture_key: str, capture: bytes, deadline: Deadline
+        self, reference_key: str, capture_key: str, capture: bytes | None, deadline: Deadline
     ) -> float:
         """Similarity (0-100) of the capture's single face to the reference's face.
 

@@ -15,7 +15,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from faceauth.adapters.retry import RetryPolicy
 from faceauth.domain.deadline import Deadline
-from faceauth.domain.ports import DeleteReport, StoredObject
+from faceauth.domain.model import StoredObject
+from faceauth.domain.ports import DeleteReport
 from faceauth.errors import DependencyUnavailable
 
 DELETE_BATCH = 1000  # the DeleteObjects maximum
@@ -61,23 +62,51 @@ class S3ImageStore:
                 deadline,
             )
 
+    def copy(
+        self, source: StoredObject, key: str, content_type: str, deadline: Deadline
+    ) -> str | None:
+        copy_source = {"Bucket": self._bucket, "Key": source.key}
+        if source.version_id:
+            copy_source["VersionId"] = source.version_id
+        with self._translated_errors():
+            answer = self._retry.call(
+                "CopyObject",
+                lambda: self._s3.copy_object(
+                    Bucket=self._bucket,
+                    Key=key,
+                    CopySource=copy_source,
+                    ContentType=content_type,
+                    MetadataDirective="REPLACE",
+                ),
+                deadline,
+            )
+        version_id: str | None = answer.get("VersionId")
+        return version_id
+
     def delete_objects(self, objects: Sequence[StoredObject], deadline: Deadline) -> DeleteReport:
-        keys = list(dict.fromkeys(stored.key for stored in objects))
-        if not keys:
+        names = list(dict.fromkeys(stored.key for stored in objects))
+        if not names:
             return DeleteReport()
+        prefixes = [stored.key for stored in dict.fromkeys(objects) if stored.prefix]
         # A key with any entry of unknown version is listed; that covers its known ones too.
-        to_list = {stored.key for stored in objects if stored.version_id is None}
+        to_list = {s.key for s in objects if s.version_id is None and not s.prefix}
         # Deleting a version is permanent: no delete marker is written.
         entries = [
             {"Key": stored.key, "VersionId": stored.version_id}
             for stored in dict.fromkeys(objects)
-            if stored.version_id is not None and stored.key not in to_list
+            if stored.version_id is not None and stored.key not in to_list and not stored.prefix
         ]
+        # Which key or prefix each entry deletes for: failures are reported by that name.
+        owner = {name: name for name in names}
         with self._translated_errors():
             if to_list:
                 entries += self._entries_to_delete(
-                    [key for key in keys if key in to_list], deadline
+                    [name for name in names if name in to_list], deadline
                 )
+            for prefix in prefixes:
+                under = self._entries_under(prefix, deadline)
+                owner.update({entry["Key"]: prefix for entry in under})
+                entries += under
             failed: set[str] = set()
             for batch in _batches(entries, DELETE_BATCH):
                 request = partial(
@@ -87,13 +116,13 @@ class S3ImageStore:
                 )
                 answer = self._retry.call("DeleteObjects", request, deadline)
                 failed.update(
-                    error["Key"]
+                    owner.get(error["Key"], error["Key"])
                     for error in answer.get("Errors", [])
                     if error.get("Code") not in _ALREADY_GONE
                 )
         return DeleteReport(
-            deleted=[key for key in keys if key not in failed],
-            failed=[key for key in keys if key in failed],
+            deleted=[name for name in names if name not in failed],
+            failed=[name for name in names if name in failed],
         )
 
     # -- internals -----------------------------------------------------------------------
@@ -124,6 +153,26 @@ class S3ImageStore:
         with ThreadPoolExecutor(max_workers=self._list_workers) as pool:
             per_key = list(pool.map(versions_of, keys))
         return [entry for entries in per_key for entry in entries]
+
+    def _entries_under(self, prefix: str, deadline: Deadline) -> list[dict[str, str]]:
+        """Every version and delete marker (or every object, unversioned) under a prefix."""
+
+        def listing() -> list[dict[str, str]]:
+            if self._bucket_keeps_versions(deadline):
+                pages = self._s3.get_paginator("list_object_versions").paginate(
+                    Bucket=self._bucket, Prefix=prefix
+                )
+                return [
+                    {"Key": item["Key"], "VersionId": item["VersionId"]}
+                    for page in pages
+                    for item in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+                ]
+            pages = self._s3.get_paginator("list_objects_v2").paginate(
+                Bucket=self._bucket, Prefix=prefix
+            )
+            return [{"Key": item["Key"]} for page in pages for item in page.get("Contents", [])]
+
+        return self._retry.call("ListObjectVersions", listing, deadline)
 
     def _versions_of(self, key: str) -> list[dict[str, str]]:
         entries: list[dict[str, str]] = []

@@ -51,8 +51,9 @@ class SqlIdempotencyLedger:
             if created == 1:
                 return None
             row = conn.execute(
-                select(_RECORD.fingerprint, _RECORD.status, _RECORD.body, _RECORD.held_until)
-                .where(_RECORD.idempotency_key == key, _RECORD.expires_at > now)
+                select(_RECORD.fingerprint, _RECORD.status, _RECORD.body, _RECORD.held_until).where(
+                    _RECORD.idempotency_key == key, _RECORD.expires_at > now
+                )
             ).one_or_none()
             if row is not None and row.fingerprint != fingerprint:
                 raise IdempotencyKeyReused

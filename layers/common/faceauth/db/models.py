@@ -76,6 +76,10 @@ class Run(Base):
     error_code: Mapped[str | None] = mapped_column(String(32))
     request_id: Mapped[str | None] = mapped_column(String(64))
     engine: Mapped[str | None] = mapped_column(String(16))
+    # The Face Liveness session whose reference frame was the capture, and its confidence
+    # (kept for audit, never sent to the client).
+    liveness_session_id: Mapped[str | None] = mapped_column(String(36))
+    liveness_confidence: Mapped[float | None] = mapped_column(Double)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     purged_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
@@ -100,7 +104,8 @@ class PendingRun(Base):
     user_pk: Mapped[int | None] = mapped_column(Id, ForeignKey("users.id"))
     enrolment: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))
-    image_key: Mapped[str] = mapped_column(String(128))
+    # NULL when the run stores no image of its own (a liveness verification).
+    image_key: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     expires_at: Mapped[datetime] = mapped_column(Timestamp)
 
@@ -128,3 +133,27 @@ class IdempotencyRecord(Base):
     expires_at: Mapped[datetime] = mapped_column(Timestamp)
 
     __table_args__ = (Index("ix_idempotency_records_expires_at", "expires_at"),)
+
+
+class LivenessSession(Base):
+    """A Face Liveness session created for a user; its images live under
+    ``liveness/<session_id>/`` until the purge or an erasure deletes them."""
+
+    __tablename__ = "liveness_sessions"
+
+    session_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # The app's user id: a session may precede the user's first registration.
+    user_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    expires_at: Mapped[datetime] = mapped_column(Timestamp)
+    used_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    used_by_run_id: Mapped[str | None] = mapped_column(String(36))
+    # The retention its images follow: the outcome of the run that used it (PASS or FAIL).
+    retained_as: Mapped[str | None] = mapped_column(String(8))
+    purged_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+    __table_args__ = (
+        Index("ix_liveness_sessions_user_id_created_at", "user_id", "created_at"),
+        # The purge walks unpurged sessions by when they were used (or created).
+        Index("ix_liveness_sessions_purge_queue", "purged_at", "used_at", "expires_at"),
+    )

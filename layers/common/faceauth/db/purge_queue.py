@@ -30,11 +30,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from faceauth.db.models import IdempotencyRecord, PendingRun, Run, User
+from faceauth.db.models import IdempotencyRecord, LivenessSession, PendingRun, Run, User
+from faceauth.domain.liveness import SESSION_WRITE_GRACE
 from faceauth.domain.model import Decision, RunKind
 from faceauth.domain.purge import (
     AbandonedUpload,
     Backlog,
+    DueSession,
     PurgePolicy,
     QueuedImage,
     QueuePosition,
@@ -142,6 +144,55 @@ class SqlPurgeQueue:
         if run_ids:
             with self._connection(write=True) as conn:
                 conn.execute(delete(PendingRun).where(PendingRun.run_id.in_(list(run_ids))))
+
+    def due_liveness_sessions(
+        self, policy: PurgePolicy, now: datetime, after: DueSession | None, limit: int
+    ) -> list[DueSession]:
+        table = LivenessSession
+        # Walk order: used sessions by when they were used, unused ones by their end.
+        due_since = func.coalesce(table.used_at, table.expires_at)
+        due = or_(
+            and_(table.used_at.is_(None), table.expires_at <= now - SESSION_WRITE_GRACE),
+            and_(
+                table.retained_as == Decision.PASS.value,
+                table.used_at <= policy.passed.cutoff(now),
+            ),
+            and_(
+                or_(table.retained_as.is_(None), table.retained_as != Decision.PASS.value),
+                table.used_at <= policy.failed.cutoff(now),
+            ),
+        )
+        query = select(table.session_id, due_since.label("due_since")).where(
+            table.purged_at.is_(None), due
+        )
+        if after is not None:
+            query = query.where(
+                or_(
+                    due_since > after.due_since,
+                    and_(due_since == after.due_since, table.session_id > after.session_id),
+                )
+            )
+        query = query.order_by(due_since, table.session_id).limit(limit)
+        with self._connection() as conn:
+            rows = conn.execute(query).all()
+        return [
+            DueSession(
+                row.session_id,
+                row.due_since
+                if isinstance(row.due_since, datetime)
+                else datetime.fromisoformat(row.due_since),
+            )
+            for row in rows
+        ]
+
+    def mark_sessions_purged(self, session_ids: Sequence[str], at: datetime) -> None:
+        if session_ids:
+            with self._connection(write=True) as conn:
+                conn.execute(
+                    update(LivenessSession)
+                    .where(LivenessSession.session_id.in_(list(session_ids)))
+                    .values(purged_at=at)
+                )
 
     def delete_expired_idempotency_records(self, now: datetime, limit: int) -> int:
         with self._connection(write=True) as conn:

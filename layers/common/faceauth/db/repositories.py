@@ -5,21 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from faceauth.db import models
 from faceauth.db.models import Run, User
+from faceauth.domain.liveness import LivenessSession
 from faceauth.domain.model import (
     Decision,
     LastVerification,
     NewRun,
     PendingRun,
     RunKind,
+    StoredObject,
     UserRecord,
 )
-from faceauth.domain.ports import RunImage, StoredObject
+from faceauth.domain.ports import RunImage
 from faceauth.errors import AlreadyRegistered
 
 
@@ -136,6 +138,8 @@ class SqlRunRepository:
                 error_code=run.error_code,
                 request_id=run.request_id,
                 engine=run.engine,
+                liveness_session_id=run.liveness_session_id,
+                liveness_confidence=run.liveness_confidence,
                 created_at=run.created_at,
             )
         )
@@ -260,3 +264,74 @@ class SqlPendingRunRepository:
             .where(models.PendingRun.run_id == run_id, models.PendingRun.expires_at > now)
             .values(expires_at=now)
         )
+
+
+def _to_session(row: models.LivenessSession) -> LivenessSession:
+    return LivenessSession(
+        session_id=row.session_id,
+        user_id=row.user_id,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        used_at=row.used_at,
+    )
+
+
+class SqlLivenessSessionRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, liveness: LivenessSession) -> None:
+        self._session.add(
+            models.LivenessSession(
+                session_id=liveness.session_id,
+                user_id=liveness.user_id,
+                created_at=liveness.created_at,
+                expires_at=liveness.expires_at,
+            )
+        )
+        self._session.flush()
+
+    def get(self, session_id: str) -> LivenessSession | None:
+        row = self._session.get(models.LivenessSession, session_id)
+        return _to_session(row) if row else None
+
+    def use(
+        self,
+        session_id: str,
+        user_id: str,
+        at: datetime,
+        run_id: str | None,
+        retained_as: Decision,
+    ) -> bool:
+        table = models.LivenessSession
+        result = self._session.execute(
+            update(table)
+            .where(
+                table.session_id == session_id,
+                table.user_id == user_id,
+                table.used_at.is_(None),
+                table.purged_at.is_(None),
+            )
+            .values(used_at=at, used_by_run_id=run_id, retained_as=retained_as.value)
+        )
+        return _rowcount(result) == 1
+
+    def of_user(self, user_id: str, created_up_to: datetime) -> list[LivenessSession]:
+        table = models.LivenessSession
+        rows = self._session.scalars(
+            select(table).where(
+                table.user_id == user_id,
+                table.created_at <= created_up_to,
+                table.purged_at.is_(None),
+            )
+        )
+        return [_to_session(row) for row in rows]
+
+    def mark_erased(self, session_ids: Sequence[str], at: datetime) -> None:
+        if session_ids:
+            table = models.LivenessSession
+            self._session.execute(
+                update(table)
+                .where(table.session_id.in_(list(session_ids)))
+                .values(purged_at=at, used_at=func.coalesce(table.used_at, at))
+            )

@@ -24,6 +24,18 @@ class Decision(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class StoredObject:
+    """An object as it was stored: its key, and the version S3 gave it (None when the
+    bucket kept no versions, when it is unknown, or for rows written before versions were
+    recorded: then every version of the key is deleted). With ``prefix``, the key is a
+    prefix and every object under it goes (a liveness session's images)."""
+
+    key: str
+    version_id: str | None = None
+    prefix: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ValidatedImage:
     """An image that passed the size, format and dimension checks."""
 
@@ -82,6 +94,8 @@ class NewRun:
     error_code: str | None = None
     request_id: str | None = None
     engine: str | None = None
+    liveness_session_id: str | None = None
+    liveness_confidence: float | None = None  # recorded, never sent to the client
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +111,7 @@ class PendingRun:
     user_pk: int | None  # None: a first registration, the user row does not exist yet
     enrolment: int
     kind: RunKind
-    image_key: str
+    image_key: str | None  # None: the run stores no image (a liveness verification)
     created_at: datetime
     expires_at: datetime
 

@@ -13,17 +13,15 @@ from types import TracebackType
 from typing import Protocol
 
 from faceauth.domain.deadline import Deadline
-from faceauth.domain.model import LastVerification, NewRun, PendingRun, UserRecord
-
-
-@dataclass(frozen=True, slots=True)
-class StoredObject:
-    """An object as it was stored: its key, and the version S3 gave it (None when the
-    bucket kept no versions, when it is unknown, or for rows written before versions were
-    recorded: then every version of the key is deleted)."""
-
-    key: str
-    version_id: str | None = None
+from faceauth.domain.liveness import LivenessSession
+from faceauth.domain.model import (
+    Decision,
+    LastVerification,
+    NewRun,
+    PendingRun,
+    StoredObject,
+    UserRecord,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +43,16 @@ class ImageStore(Protocol):
     def get(self, key: str, deadline: Deadline) -> bytes:
         """Read an object. Raises DependencyUnavailable."""
 
+    def copy(
+        self, source: StoredObject, key: str, content_type: str, deadline: Deadline
+    ) -> str | None:
+        """Copy an object within the store (server-side) to a new key; returns the copy's
+        version id. Raises DependencyUnavailable."""
+
     def delete_objects(self, objects: Sequence[StoredObject], deadline: Deadline) -> DeleteReport:
         """Delete stored objects, in batches: an object with a version id by that version
-        (no listing), one without with every version of its key. A key is reported deleted
+        (no listing), one without with every version of its key, a prefix with every version
+        of every key under it. A key (or prefix) is reported deleted
         only when all its entries are; per-key failures are reported, not raised; raises
         DependencyUnavailable when the store cannot be reached in time."""
 
@@ -63,10 +68,11 @@ class FaceEngine(Protocol):
         DependencyUnavailable."""
 
     def compare(
-        self, reference_key: str, capture_key: str, capture: bytes, deadline: Deadline
+        self, reference_key: str, capture_key: str, capture: bytes | None, deadline: Deadline
     ) -> float:
-        """Similarity (0-100) of the capture to the stored reference. The capture must hold
-        exactly one face. Raises the same errors as check_single_face."""
+        """Similarity (0-100) of the capture (stored at ``capture_key``; its bytes when at
+        hand) to the stored reference. The capture must hold exactly one face. Raises the
+        same errors as check_single_face."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +140,31 @@ class PendingRunRepository(Protocol):
         purge (or an erasure) deletes the image."""
 
 
+class LivenessSessionRepository(Protocol):
+    """Face Liveness sessions this API created, and what became of them."""
+
+    def add(self, session: LivenessSession) -> None: ...
+
+    def get(self, session_id: str) -> LivenessSession | None: ...
+
+    def use(
+        self,
+        session_id: str,
+        user_id: str,
+        at: datetime,
+        run_id: str | None,
+        retained_as: Decision,
+    ) -> bool:
+        """Mark the session used by ``run_id`` if it is ``user_id``'s and unused (False
+        otherwise); its images are then kept for the retention of ``retained_as``."""
+
+    def of_user(self, user_id: str, created_up_to: datetime) -> list[LivenessSession]:
+        """The user's sessions created up to then whose images are not purged yet."""
+
+    def mark_erased(self, session_ids: Sequence[str], at: datetime) -> None:
+        """Their images are gone with the user: purged, and never usable again."""
+
+
 class UnitOfWork(Protocol):
     """One database transaction: commits on commit(), rolls back otherwise."""
 
@@ -145,6 +176,9 @@ class UnitOfWork(Protocol):
 
     @property
     def pending(self) -> PendingRunRepository: ...
+
+    @property
+    def liveness(self) -> LivenessSessionRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -24,8 +24,9 @@ from functools import partial
 from typing import Protocol
 
 from faceauth.domain.deadline import UNLIMITED
-from faceauth.domain.model import Decision
-from faceauth.domain.ports import ImageStore, StoredObject
+from faceauth.domain.liveness import session_prefix
+from faceauth.domain.model import Decision, StoredObject
+from faceauth.domain.ports import ImageStore
 
 DEFAULT_BATCH_SIZE = 1000  # one S3 DeleteObjects request holds at most 1000 keys
 
@@ -35,6 +36,7 @@ class PurgeCategory(enum.StrEnum):
     FAIL = "FAIL"
     SUPERSEDED_REFERENCE = "SUPERSEDED_REFERENCE"
     ABANDONED_UPLOAD = "ABANDONED_UPLOAD"
+    LIVENESS_SESSION = "LIVENESS_SESSION"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +116,15 @@ class AbandonedUpload:
 
 
 @dataclass(frozen=True, slots=True)
+class DueSession:
+    """A liveness session whose images are due: used and past the retention of the run's
+    recorded outcome, or never used and over."""
+
+    session_id: str
+    due_since: datetime  # when it was used (or when it could no longer be written)
+
+
+@dataclass(frozen=True, slots=True)
 class Backlog:
     """What is due and still unpurged: row count, and the oldest capture of each result."""
 
@@ -153,6 +164,16 @@ class PurgeQueue(Protocol):
     def forget_abandoned(self, run_ids: Sequence[str]) -> None:
         """Drop those pending runs: their images are gone."""
 
+    def due_liveness_sessions(
+        self, policy: PurgePolicy, now: datetime, after: DueSession | None, limit: int
+    ) -> list[DueSession]:
+        """Unpurged liveness sessions whose images are due at ``now``: used ones past the
+        retention they were recorded with (PASS or FAIL), unused ones no longer writable;
+        in (due_since, session_id) order, strictly after ``after``."""
+
+    def mark_sessions_purged(self, session_ids: Sequence[str], at: datetime) -> None:
+        """Their images are gone."""
+
     def delete_expired_idempotency_records(self, now: datetime, limit: int) -> int:
         """Delete up to ``limit`` idempotency records expired by ``now``; returns how many."""
 
@@ -171,6 +192,7 @@ class PurgeReport:
     deleted_fail: int
     deleted_superseded_references: int
     deleted_abandoned_uploads: int
+    deleted_liveness_sessions: int
     deleted_idempotency_records: int
     failed_keys: int  # the store could not delete these; their rows stay for the next run
     skipped_current_references: int  # a current reference among the candidates (never deleted)
@@ -185,6 +207,7 @@ class PurgeReport:
             + self.deleted_fail
             + self.deleted_superseded_references
             + self.deleted_abandoned_uploads
+            + self.deleted_liveness_sessions
         )
 
 
@@ -220,6 +243,7 @@ def purge_due_images(
         )
         and run.drain(queue.superseded_references, run.reference_category, batch_size, budget)
         and run.drain_abandoned(batch_size, budget)
+        and run.drain_liveness_sessions(batch_size, budget)
         and run.delete_idempotency_records(batch_size, budget)
     )
     backlog = queue.backlog(policy, run.now)
@@ -230,6 +254,7 @@ def purge_due_images(
         deleted_fail=run.deleted[PurgeCategory.FAIL],
         deleted_superseded_references=run.deleted[PurgeCategory.SUPERSEDED_REFERENCE],
         deleted_abandoned_uploads=run.deleted[PurgeCategory.ABANDONED_UPLOAD],
+        deleted_liveness_sessions=run.deleted[PurgeCategory.LIVENESS_SESSION],
         deleted_idempotency_records=run.deleted_idempotency_records,
         failed_keys=run.failed_keys,
         skipped_current_references=run.skipped_current_references,
@@ -306,6 +331,28 @@ class _PurgeRun:
                 page = [upload for upload in page if upload.image_key not in failed]
                 self._queue.forget_abandoned([upload.run_id for upload in page])
             self.deleted[PurgeCategory.ABANDONED_UPLOAD] += len(page)
+            budget.record_batch(time.perf_counter() - started)
+        return False
+
+    def drain_liveness_sessions(self, limit: int, budget: _Budget) -> bool:
+        """Delete the images of due liveness sessions (every object under each session's
+        prefix), page by page; False if time ran out."""
+        after: DueSession | None = None
+        while budget.allows_another_batch():
+            started = time.perf_counter()
+            page = self._queue.due_liveness_sessions(self._policy, self.now, after, limit)
+            if not page:
+                return True
+            after = page[-1]
+            if not self._dry_run:
+                prefixes = [
+                    StoredObject(session_prefix(due.session_id), prefix=True) for due in page
+                ]
+                failed = set(self._images.delete_objects(prefixes, UNLIMITED).failed)
+                self.failed_keys += len(failed)
+                page = [due for due in page if session_prefix(due.session_id) not in failed]
+                self._queue.mark_sessions_purged([due.session_id for due in page], self.now)
+            self.deleted[PurgeCategory.LIVENESS_SESSION] += len(page)
             budget.record_batch(time.perf_counter() - started)
         return False
 

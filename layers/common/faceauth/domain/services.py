@@ -1,4 +1,5 @@
-"""The selfie-login use cases: register, re-enrol, verify, report status, erase.
+"""The selfie-login use cases: register, re-enrol, verify, start liveness sessions, report
+status, erase.
 
 Guarantees, under any concurrency, retry or crash (docs/architecture.md says how each is
 enforced and which test forces the interleaving that would break it):
@@ -27,22 +28,40 @@ from datetime import UTC, datetime, timedelta
 
 from faceauth.domain.deadline import Deadline
 from faceauth.domain.images import ImageLimits, validate_image
+from faceauth.domain.liveness import (
+    OUTPUT_KEY_PREFIX,
+    SESSION_LIFETIME,
+    CreatedSession,
+    LivenessMode,
+    LivenessPolicy,
+    LivenessResult,
+    LivenessSession,
+    LivenessStatus,
+    Selfie,
+    UploadedSelfie,
+    session_prefix,
+)
 from faceauth.domain.model import (
     Decision,
     NewRun,
     PendingRun,
     RegistrationReceipt,
     RunKind,
+    StoredObject,
     UserRecord,
     UserStatus,
     ValidatedImage,
     VerificationOutcome,
 )
-from faceauth.domain.ports import FaceEngine, ImageStore, StoredObject, UnitOfWork
+from faceauth.domain.ports import FaceEngine, ImageStore, UnitOfWork
 from faceauth.errors import (
     AlreadyRegistered,
     DependencyUnavailable,
     FaceQualityError,
+    LivenessFailed,
+    LivenessSessionExpired,
+    LivenessSessionIncomplete,
+    LivenessSessionInvalid,
     OutOfTime,
     UserLocked,
     UserNotRegistered,
@@ -106,6 +125,28 @@ class LockoutPolicy:
         return failures, locked_until
 
 
+@dataclass(frozen=True, slots=True)
+class _LivenessUse:
+    """A liveness session a run uses, and the confidence the service gave it."""
+
+    session_id: str
+    confidence: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class _NewReference:
+    """Where a new reference image comes from: an upload, or a liveness session's frame."""
+
+    image: ValidatedImage | None = None
+    frame: StoredObject | None = None
+    liveness: _LivenessUse | None = None
+
+    @property
+    def extension(self) -> str:
+        # The liveness service writes its frames as JPEG.
+        return self.image.extension if self.image else "jpg"
+
+
 @dataclass(slots=True)
 class _Flight:
     """One pending run within its request: what was stored and whether it was settled."""
@@ -127,6 +168,7 @@ class FaceAuthService:
         threshold: float,
         lockout: LockoutPolicy,
         limits: ImageLimits,
+        liveness: LivenessPolicy | None = None,
         retry_after_seconds: float = 2,
         pending_grace: timedelta = timedelta(seconds=30),
         erasure_poll_seconds: float = 0.2,
@@ -140,6 +182,7 @@ class FaceAuthService:
         self._threshold = threshold
         self._lockout = lockout
         self._limits = limits
+        self._liveness = liveness or LivenessPolicy(LivenessMode.OFF, 100.0, 0, None)
         self._retry_after = retry_after_seconds
         self._pending_grace = pending_grace
         self._erasure_poll = erasure_poll_seconds
@@ -158,28 +201,33 @@ class FaceAuthService:
     # -- registration ----------------------------------------------------------------------
 
     def register_reference(
-        self, user_id: str, image: bytes, deadline: Deadline, request_id: str | None = None
+        self, user_id: str, selfie: Selfie, deadline: Deadline, request_id: str | None = None
     ) -> RegistrationReceipt:
-        """Store the first reference selfie of a user (or of an erased user's new enrolment).
+        """Store the first reference selfie of a user (or of an erased user's new enrolment):
+        an uploaded image that passes the face gate, or a liveness session's frame.
 
-        Raises AlreadyRegistered, the image and face errors, DependencyUnavailable.
+        Raises AlreadyRegistered, the image and face errors, the liveness errors,
+        DependencyUnavailable.
         """
         with self._uow() as uow:
             user = uow.users.get(user_id)
         if user is not None and user.is_registered:
             raise AlreadyRegistered
-        checked = self._checked_reference(image, deadline)
+        source = self._new_reference(user_id, selfie, deadline)
         enrolment = user.enrolment + 1 if user is not None else 1
         flight = self._pending(
-            RunKind.REGISTRATION, checked, user.pk if user else None, enrolment, deadline
+            RunKind.REGISTRATION,
+            source.extension,
+            user.pk if user else None,
+            enrolment,
+            deadline,
         )
         with self._uow() as uow:
             uow.pending.add(flight.pending)
             uow.commit()
         with self._settled_or_removed(flight, deadline):
-            self._store(flight, checked, deadline)
+            key = self._store_reference(flight, source, deadline)
             now = self._clock()
-            key = flight.pending.image_key
             with self._uow() as uow:
                 # No locking read of a missing row: it takes gap locks that deadlock racing
                 # inserts; the unique key and a conditional update decide instead.
@@ -190,27 +238,38 @@ class FaceAuthService:
                 else:
                     raise AlreadyRegistered
                 self._settle(uow, flight, now)
-                uow.runs.add(self._registration_run(flight, user_pk, now, request_id))
+                self._use_session(
+                    uow,
+                    liveness=source.liveness,
+                    user_id=user_id,
+                    flight=flight,
+                    now=now,
+                    retained_as=Decision.PASS,
+                )
+                uow.runs.add(self._registration_run(flight, user_pk, now, request_id, source))
                 uow.commit()
             flight.settled = True
         return RegistrationReceipt(flight.pending.run_id, user_id, now)
 
     def replace_reference(
-        self, user_id: str, image: bytes, deadline: Deadline, request_id: str | None = None
+        self, user_id: str, selfie: Selfie, deadline: Deadline, request_id: str | None = None
     ) -> RegistrationReceipt:
         """Re-enrol: store a new reference, then delete the old one.
 
-        Raises UserNotRegistered, the image and face errors, DependencyUnavailable.
+        Raises UserNotRegistered, the image and face errors, the liveness errors,
+        DependencyUnavailable.
         """
         self._registered_user(user_id)
-        checked = self._checked_reference(image, deadline)
+        source = self._new_reference(user_id, selfie, deadline)
         with self._uow() as uow:
             user = self._registered(uow.users.get(user_id, for_update=True))
-            flight = self._pending(RunKind.REGISTRATION, checked, user.pk, user.enrolment, deadline)
+            flight = self._pending(
+                RunKind.REGISTRATION, source.extension, user.pk, user.enrolment, deadline
+            )
             uow.pending.add(flight.pending)
             uow.commit()
         with self._settled_or_removed(flight, deadline):
-            self._store(flight, checked, deadline)
+            key = self._store_reference(flight, source, deadline)
             now = self._clock()
             with self._uow() as uow:
                 current = self._same_enrolment(
@@ -218,9 +277,17 @@ class FaceAuthService:
                 )
                 assert current.reference_key is not None
                 old_key = current.reference_key
-                uow.users.replace_reference(user.pk, flight.pending.image_key, now)
+                uow.users.replace_reference(user.pk, key, now)
                 self._settle(uow, flight, now)
-                uow.runs.add(self._registration_run(flight, user.pk, now, request_id))
+                self._use_session(
+                    uow,
+                    liveness=source.liveness,
+                    user_id=user_id,
+                    flight=flight,
+                    now=now,
+                    retained_as=Decision.PASS,
+                )
+                uow.runs.add(self._registration_run(flight, user.pk, now, request_id, source))
                 uow.commit()
             flight.settled = True
         self._delete_superseded(old_key, deadline)
@@ -229,42 +296,81 @@ class FaceAuthService:
     # -- verification ----------------------------------------------------------------------
 
     def verify_capture(
-        self, user_id: str, image: bytes, deadline: Deadline, request_id: str | None = None
+        self, user_id: str, selfie: Selfie, deadline: Deadline, request_id: str | None = None
     ) -> VerificationOutcome:
-        """Compare a new selfie with the user's reference and record the run.
+        """Compare a new selfie (an uploaded image, or a liveness session's frame) with the
+        user's reference and record the run.
 
         Raises UserNotRegistered, UserLocked, VerificationInProgress, the image errors, the
-        face errors (recorded as runs, not counted), DependencyUnavailable (nothing kept).
+        face errors (recorded as runs, not counted), LivenessFailed (recorded and counted as
+        a FAIL), the other liveness errors, DependencyUnavailable (nothing kept).
         """
-        checked = validate_image(image, self._limits)
-        user, flight = self._reserve_attempt(user_id, checked, deadline)
-        assert user.reference_key is not None
-        with self._settled_or_removed(flight, deadline):
-            stored = self._store(flight, checked, deadline)
-            started = time.perf_counter()
-            try:
-                similarity = round(
-                    self._engine.compare(user.reference_key, stored.key, checked.content, deadline),
-                    2,
+        if isinstance(selfie, UploadedSelfie):
+            self._liveness.accept_upload()
+            checked = validate_image(selfie.content, self._limits)
+            user, flight = self._reserve_attempt(user_id, checked.extension, deadline)
+            with self._settled_or_removed(flight, deadline):
+                stored = self._store(flight, checked, deadline)
+                return self._decide(
+                    flight,
+                    user,
+                    capture_key=stored.key,
+                    capture=checked.content,
+                    liveness=None,
+                    deadline=deadline,
+                    request_id=request_id,
                 )
-            except FaceQualityError as exc:
-                # A completed run: recorded, its capture kept for the FAIL retention.
-                self._record_verification(flight, user, request_id, error_code=exc.code)
-                raise
-            engine_seconds = time.perf_counter() - started
-            decision = Decision.of(similarity, self._threshold)
-            verified_at = self._record_verification(
-                flight, user, request_id, similarity=similarity, decision=decision
+        self._liveness.available()
+        user, flight = self._reserve_attempt(user_id, None, deadline)
+        with self._settled_or_removed(flight, deadline):
+            result = self._session_result(user_id, selfie.session_id, deadline)
+            use = _LivenessUse(selfie.session_id, result.confidence)
+            if self._liveness.judge(result) is Decision.FAIL:
+                self._record_verification(
+                    flight,
+                    user,
+                    request_id,
+                    error_code=LivenessFailed.code,
+                    counts_as=Decision.FAIL,
+                    liveness=use,
+                )
+                raise LivenessFailed
+            assert result.reference is not None
+            return self._decide(
+                flight,
+                user,
+                capture_key=result.reference.key,
+                capture=None,
+                liveness=use,
+                deadline=deadline,
+                request_id=request_id,
             )
-        return VerificationOutcome(
-            run_id=flight.pending.run_id,
-            user_id=user_id,
-            similarity=similarity,
-            threshold=self._threshold,
-            result=decision,
-            verified_at=verified_at,
-            engine_seconds=engine_seconds,
+
+    # -- liveness sessions -----------------------------------------------------------------
+
+    def start_liveness_session(
+        self, user_id: str, client_token: str, deadline: Deadline
+    ) -> CreatedSession:
+        """Create a Face Liveness session for the user (registered or not yet), writing its
+        images under its own prefix; the same client token gives the same session.
+
+        Raises LivenessUnavailable, LivenessSessionInvalid (the token's session is another
+        user's), DependencyUnavailable.
+        """
+        service = self._liveness.available()
+        session_id = service.create_session(
+            client_token, OUTPUT_KEY_PREFIX, self._liveness.audit_images, deadline
         )
+        now = self._clock()
+        with self._uow() as uow:
+            known = uow.liveness.get(session_id)
+            if known is None:
+                known = LivenessSession(session_id, user_id, now, now + SESSION_LIFETIME, None)
+                uow.liveness.add(known)
+                uow.commit()
+        if known.user_id != user_id:
+            raise LivenessSessionInvalid
+        return CreatedSession(session_id, service.region, known.expires_at)
 
     # -- status and erasure ----------------------------------------------------------------
 
@@ -290,23 +396,28 @@ class FaceAuthService:
 
     def erase_user(self, user_id: str, deadline: Deadline) -> None:
         """Right to erasure: end the user's enrolment, then delete every image it has (all
-        object versions), waiting for requests still in flight for it to end. Idempotent;
-        an unknown user is a no-op. Once this returns, no image of the erased enrolment
-        exists and none can appear.
+        object versions, liveness sessions' images included), waiting for requests still
+        in flight for it to end. Idempotent; an unknown user is a no-op. Once this returns,
+        no image of the erased enrolment exists and none can appear.
 
-        Raises DependencyUnavailable (a retry completes the erasure).
+        Raises DependencyUnavailable (a retry completes the erasure; while a liveness
+        session of the user may still be written, its Retry-After says until when).
         """
         with self._uow() as uow:
             user = uow.users.get(user_id, for_update=True)
-            if user is None:
-                return
-            if user.is_registered:
+            erased_at = self._clock()
+            if user is not None and user.is_registered:
                 # From here on no request of this enrolment can commit anything.
-                uow.users.unregister(user.pk, self._clock())
+                uow.users.unregister(user.pk, erased_at)
             uow.commit()
         while True:
-            if not self._erase_enrolment_images(user, deadline):
+            in_flight = self._erase_enrolment_images(user, deadline) if user else False
+            writable = self._erase_liveness_images(user_id, erased_at, deadline)
+            if not in_flight and writable is None:
                 return
+            if writable is not None and writable > deadline.remaining():
+                # The liveness service may still write that session's images for a while.
+                raise DependencyUnavailable("liveness_session", writable)
             # Requests of this enrolment are still running: they will fail to commit and
             # remove what they stored; wait for them, then delete again.
             deadline.require(self._erasure_poll, "erasure waiting for requests in flight")
@@ -319,10 +430,99 @@ class FaceAuthService:
 
     # -- steps -----------------------------------------------------------------------------
 
-    def _checked_reference(self, image: bytes, deadline: Deadline) -> ValidatedImage:
-        checked = validate_image(image, self._limits)
-        self._engine.check_single_face(checked.content, deadline)
-        return checked
+    def _new_reference(self, user_id: str, selfie: Selfie, deadline: Deadline) -> _NewReference:
+        """The new reference, checked: an upload through the face gate, or the frame of a
+        liveness session that succeeded (a failed one is spent and LivenessFailed raised)."""
+        if isinstance(selfie, UploadedSelfie):
+            self._liveness.accept_upload()
+            checked = validate_image(selfie.content, self._limits)
+            self._engine.check_single_face(checked.content, deadline)
+            return _NewReference(image=checked)
+        self._liveness.available()
+        result = self._session_result(user_id, selfie.session_id, deadline)
+        if self._liveness.judge(result) is Decision.FAIL:
+            with self._uow() as uow:
+                # Spent: never usable again; its images are kept for the FAIL retention.
+                uow.liveness.use(selfie.session_id, user_id, self._clock(), None, Decision.FAIL)
+                uow.commit()
+            raise LivenessFailed
+        return _NewReference(
+            frame=result.reference, liveness=_LivenessUse(selfie.session_id, result.confidence)
+        )
+
+    def _session_result(self, user_id: str, session_id: str, deadline: Deadline) -> LivenessResult:
+        """The result of the user's unused session. Raises LivenessSessionInvalid (unknown,
+        used or another user's: one error, no oracle), LivenessSessionExpired,
+        LivenessSessionIncomplete, DependencyUnavailable."""
+        with self._uow() as uow:
+            session = uow.liveness.get(session_id)
+        if session is None or session.user_id != user_id or session.used_at is not None:
+            raise LivenessSessionInvalid
+        result = self._liveness.available().results(session_id, deadline)
+        if result.status is LivenessStatus.EXPIRED:
+            raise LivenessSessionExpired
+        if result.status in (LivenessStatus.CREATED, LivenessStatus.IN_PROGRESS):
+            raise LivenessSessionIncomplete
+        return result
+
+    def _use_session(
+        self,
+        uow: UnitOfWork,
+        *,
+        liveness: _LivenessUse | None,
+        user_id: str,
+        flight: _Flight,
+        now: datetime,
+        retained_as: Decision,
+    ) -> None:
+        """Spend the session on this run, in the run's transaction: single use."""
+        if liveness is not None and not uow.liveness.use(
+            liveness.session_id, user_id, now, flight.pending.run_id, retained_as
+        ):
+            raise LivenessSessionInvalid
+
+    def _decide(
+        self,
+        flight: _Flight,
+        user: UserRecord,
+        *,
+        capture_key: str,
+        capture: bytes | None,
+        liveness: _LivenessUse | None,
+        deadline: Deadline,
+        request_id: str | None,
+    ) -> VerificationOutcome:
+        assert user.reference_key is not None
+        started = time.perf_counter()
+        try:
+            raw = self._engine.compare(user.reference_key, capture_key, capture, deadline)
+        except FaceQualityError as exc:
+            # A completed run: recorded, its capture kept for the FAIL retention.
+            self._record_verification(
+                flight, user, request_id, error_code=exc.code, liveness=liveness
+            )
+            raise
+        engine_seconds = time.perf_counter() - started
+        similarity = round(raw, 2)
+        decision = Decision.of(similarity, self._threshold)
+        verified_at = self._record_verification(
+            flight,
+            user,
+            request_id,
+            similarity=similarity,
+            decision=decision,
+            counts_as=decision,
+            liveness=liveness,
+        )
+        return VerificationOutcome(
+            run_id=flight.pending.run_id,
+            user_id=user.user_id,
+            similarity=similarity,
+            threshold=self._threshold,
+            result=decision,
+            verified_at=verified_at,
+            engine_seconds=engine_seconds,
+        )
 
     def _registered_user(self, user_id: str) -> UserRecord:
         with self._uow() as uow:
@@ -342,16 +542,19 @@ class FaceAuthService:
         return user
 
     def _reserve_attempt(
-        self, user_id: str, image: ValidatedImage, deadline: Deadline
+        self, user_id: str, extension: str | None, deadline: Deadline
     ) -> tuple[UserRecord, _Flight]:
-        """Admit a verification against the lockout budget and announce its capture, in one
-        transaction under the user's row lock (so admissions are counted one at a time)."""
+        """Admit a verification against the lockout budget and announce its capture (if it
+        stores one), in one transaction under the user's row lock, so admissions are
+        counted one at a time."""
         now = self._clock()
         with self._uow() as uow:
             user = self._registered(uow.users.get(user_id, for_update=True))
             in_flight = uow.pending.live_verifications(user.pk, now)
             self._lockout.admit(user, in_flight, now, self._retry_after)
-            flight = self._pending(RunKind.VERIFICATION, image, user.pk, user.enrolment, deadline)
+            flight = self._pending(
+                RunKind.VERIFICATION, extension, user.pk, user.enrolment, deadline
+            )
             uow.pending.add(flight.pending)
             uow.commit()
         return user, flight
@@ -359,12 +562,13 @@ class FaceAuthService:
     def _pending(
         self,
         kind: RunKind,
-        image: ValidatedImage,
+        extension: str | None,
         user_pk: int | None,
         enrolment: int,
         deadline: Deadline,
     ) -> _Flight:
-        """The intent to store an image, to be recorded before the image is stored."""
+        """The intent to store an image (``extension`` None: a run that stores none), to be
+        recorded before the image is stored."""
         # Keys come from server-generated ids only: no user input reaches S3 key space,
         # and each key is written once, so its recorded version is its only one.
         run_id = self._run_ids()
@@ -379,18 +583,30 @@ class FaceAuthService:
                 user_pk=user_pk,
                 enrolment=enrolment,
                 kind=kind,
-                image_key=f"{prefix}{run_id}.{image.extension}",
+                image_key=f"{prefix}{run_id}.{extension}" if extension else None,
                 created_at=now,
-                # Surely over by then: Lambda ends a request at its timeout at the latest.
                 expires_at=now + timedelta(seconds=max(0.0, request_end)) + self._pending_grace,
             )
         )
 
     def _store(self, flight: _Flight, image: ValidatedImage, deadline: Deadline) -> StoredObject:
         key = flight.pending.image_key
+        assert key is not None
         version_id = self._images.put(key, image.content, image.content_type, deadline)
         flight.stored = StoredObject(key, version_id)
         return flight.stored
+
+    def _store_reference(self, flight: _Flight, source: _NewReference, deadline: Deadline) -> str:
+        """Store the new reference at the flight's key: the upload, or a copy of the liveness
+        frame (the session's own images follow the session's retention)."""
+        if source.image is not None:
+            return self._store(flight, source.image, deadline).key
+        key = flight.pending.image_key
+        assert key is not None
+        assert source.frame is not None
+        version_id = self._images.copy(source.frame, key, "image/jpeg", deadline)
+        flight.stored = StoredObject(key, version_id)
+        return key
 
     def _settle(self, uow: UnitOfWork, flight: _Flight, now: datetime) -> None:
         if not uow.pending.settle(flight.pending.run_id, now):
@@ -405,28 +621,39 @@ class FaceAuthService:
         similarity: float | None = None,
         decision: Decision | None = None,
         error_code: str | None = None,
+        counts_as: Decision | None = None,
+        liveness: _LivenessUse | None = None,
     ) -> datetime:
-        """Commit the run (and, for a decision, the lockout state) if the user is still in
-        the same enrolment; returns when. A PASS never commits while the user is locked."""
+        """Commit the run (and, for what counts towards the lockout, the lockout state) if
+        the user is still in the same enrolment; returns when. Nothing that counts commits
+        while the user is locked."""
         now = self._clock()
         with self._uow() as uow:
             current = self._same_enrolment(uow.users.get_by_pk(user.pk, for_update=True), flight)
-            if decision is not None:
+            if counts_as is not None:
                 if current.is_locked(now):
                     assert current.locked_until is not None
                     raise UserLocked((current.locked_until - now).total_seconds())
-                failures, locked_until = self._lockout.after(current, decision, now)
+                failures, locked_until = self._lockout.after(current, counts_as, now)
                 uow.users.record_decision(current.pk, failures, locked_until)
             self._settle(uow, flight, now)
-            assert flight.stored is not None
+            self._use_session(
+                uow,
+                liveness=liveness,
+                user_id=current.user_id,
+                flight=flight,
+                now=now,
+                retained_as=decision or Decision.FAIL,
+            )
+            stored = flight.stored
             uow.runs.add(
                 NewRun(
                     run_id=flight.pending.run_id,
                     user_pk=current.pk,
                     kind=RunKind.VERIFICATION,
                     created_at=now,
-                    image_key=flight.stored.key,
-                    image_version_id=flight.stored.version_id,
+                    image_key=stored.key if stored else None,
+                    image_version_id=stored.version_id if stored else None,
                     enrolment=flight.pending.enrolment,
                     threshold=self._threshold,
                     similarity=similarity,
@@ -434,6 +661,8 @@ class FaceAuthService:
                     error_code=error_code,
                     request_id=request_id,
                     engine=self._engine.name,
+                    liveness_session_id=liveness.session_id if liveness else None,
+                    liveness_confidence=liveness.confidence if liveness else None,
                 )
             )
             uow.commit()
@@ -441,7 +670,12 @@ class FaceAuthService:
         return now
 
     def _registration_run(
-        self, flight: _Flight, user_pk: int, at: datetime, request_id: str | None
+        self,
+        flight: _Flight,
+        user_pk: int,
+        at: datetime,
+        request_id: str | None,
+        source: _NewReference,
     ) -> NewRun:
         assert flight.stored is not None
         return NewRun(
@@ -454,6 +688,8 @@ class FaceAuthService:
             enrolment=flight.pending.enrolment,
             request_id=request_id,
             engine=self._engine.name,
+            liveness_session_id=source.liveness.session_id if source.liveness else None,
+            liveness_confidence=source.liveness.confidence if source.liveness else None,
         )
 
     def _delete_superseded(self, old_key: str, deadline: Deadline) -> None:
@@ -474,7 +710,9 @@ class FaceAuthService:
         with self._uow() as uow:
             recorded = uow.runs.unpurged_images(user.pk, user.enrolment)
             pending = uow.pending.of_user(user.pk, user.enrolment)
-        objects = [item.image for item in recorded] + [StoredObject(p.image_key) for p in pending]
+        objects = [item.image for item in recorded] + [
+            StoredObject(p.image_key) for p in pending if p.image_key is not None
+        ]
         if objects and self._images.delete_objects(objects, deadline).failed:
             raise DependencyUnavailable("image_store", self._retry_after)
         now = self._clock()
@@ -484,6 +722,27 @@ class FaceAuthService:
             uow.pending.forget(finished)
             uow.commit()
         return len(finished) < len(pending)
+
+    def _erase_liveness_images(
+        self, user_id: str, erased_at: datetime, deadline: Deadline
+    ) -> float | None:
+        """One pass over the user's liveness sessions up to the erasure: delete their
+        images, and mark erased those the service can no longer write. Returns the seconds
+        until the last of the others can no longer be written, or None when none is left."""
+        with self._uow() as uow:
+            sessions = uow.liveness.of_user(user_id, erased_at)
+        if not sessions:
+            return None
+        prefixes = [StoredObject(session_prefix(s.session_id), prefix=True) for s in sessions]
+        if self._images.delete_objects(prefixes, deadline).failed:
+            raise DependencyUnavailable("image_store", self._retry_after)
+        now = self._clock()
+        done = [s.session_id for s in sessions if not s.may_still_be_written(now)]
+        with self._uow() as uow:
+            uow.liveness.mark_erased(done, now)
+            uow.commit()
+        open_until = [s.writable_until for s in sessions if s.may_still_be_written(now)]
+        return max((until - now).total_seconds() for until in open_until) if open_until else None
 
     @contextmanager
     def _settled_or_removed(self, flight: _Flight, deadline: Deadline) -> Iterator[_Flight]:
@@ -500,10 +759,10 @@ class FaceAuthService:
     def _remove(self, flight: _Flight, deadline: Deadline) -> None:
         key = flight.pending.image_key
         # By the version the put returned when it did; else every version of the key (a
-        # put that failed may still have stored it).
-        stored = flight.stored or StoredObject(key)
+        # put that failed may still have stored it). A run without an image has none.
+        stored = flight.stored or (StoredObject(key) if key else None)
         try:
-            gone = not self._images.delete_objects([stored], deadline).failed
+            gone = stored is None or not self._images.delete_objects([stored], deadline).failed
         except DependencyUnavailable:
             gone = False
         try:
@@ -515,7 +774,7 @@ class FaceAuthService:
                 uow.commit()
         except DependencyUnavailable:
             gone = False  # the pending run stays; the purge deletes the image after it expires
-        if not gone:
+        if not gone and key:
             logger.warning(
                 "an image of a failed request is left for the purge",
                 extra={"prefix": key.split("/", maxsplit=1)[0]},
