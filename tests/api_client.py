@@ -60,6 +60,7 @@ def call_api(
         all_headers["content-type"] = content_type
     all_headers.update(headers or {})
     event = proxy_event(method, path, headers=all_headers, body=body)
+    event["httpMethod"] = method  # as given: a front end may pass a lower-case method
     answer = handler.lambda_handler(event, LambdaContextStub())  # type: ignore[arg-type]
     text = answer.get("body") or ""
     if answer.get("isBase64Encoded"):

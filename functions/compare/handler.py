@@ -26,7 +26,7 @@ from compare.errors import (
 )
 from compare.idempotency import HEADER as IDEMPOTENCY_HEADER
 from compare.idempotency import idempotent_writes
-from compare.requests import accept_json_only, parse_json_object
+from compare.requests import accept_json_only, canonical_method, parse_json_object
 from compare.schemas import (
     USER_ID_PATTERN,
     HealthResponse,
@@ -306,5 +306,6 @@ def health(service: Service) -> HealthResponse:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    canonical_method(event)
     accept_json_only(event)
     return app.resolve(event, context)

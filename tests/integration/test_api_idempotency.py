@@ -114,6 +114,20 @@ def test_a_retry_while_the_first_request_runs_is_409_with_retry_after(stack: Sta
         assert first.result().status == 200
 
 
+def test_a_retry_sent_with_a_lower_case_method_gets_the_first_answer(stack: Stack) -> None:
+    # Given a registration sent as `post` (routed as POST) with a key
+    key = str(uuid.uuid4())
+    body = image_json(jpeg())
+    first = call_api("post", REGISTER, json_body=body, headers={"Idempotency-Key": key})
+    # When the client retries it the same way
+    retry = call_api("post", REGISTER, json_body=body, headers={"Idempotency-Key": key})
+    # Then the retry is replayed, not run again into 409 ALREADY_REGISTERED
+    assert (first.status, retry.status) == (201, 201)
+    assert retry.body["runId"] == first.body["runId"]
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert len(runs(stack.database)) == 1
+
+
 def test_a_retried_erasure_answers_204_again(stack: Stack) -> None:
     # Given alice registered and erased with a key
     assert call_api("POST", REGISTER, json_body=image_json(jpeg())).status == 201
