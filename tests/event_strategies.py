@@ -33,6 +33,8 @@ T = TypeVar("T")
 KNOWN_USERS = ("alice", "bob")
 # A few fixed keys, so that the requests of one scenario share keys (replays, reuse).
 IDEMPOTENCY_KEYS = tuple(str(uuid.UUID(int=n * 0x1111_1111_1111_1111)) for n in range(1, 4))
+# Face Liveness sessions the scenario may have recorded: alice's, bob's, and one it has not.
+LIVENESS_SESSIONS = tuple(str(uuid.UUID(int=n * 0x2222_2222_2222_2222)) for n in range(1, 4))
 # The image limit of the fuzzed service: low, so that an oversized image is cheap to send.
 FUZZ_MAX_IMAGE_BYTES = 64 * 1024
 
@@ -41,6 +43,7 @@ ROUTES = (
     ("PUT", "/users/{}/registration"),
     ("DELETE", "/users/{}/registration"),
     ("POST", "/users/{}/verification"),
+    ("POST", "/users/{}/liveness-sessions"),
     ("GET", "/users/{}"),
     ("GET", "/health"),
 )
@@ -271,8 +274,30 @@ def _in_a_list(image: str) -> list[Any]:
     return [{"image": image}]
 
 
-GOOD_BODIES = st.builds(_as_json, GOOD_IMAGE_FIELDS.map(_image_object), st.booleans())
+def _liveness_object(session_id: str) -> dict[str, Any]:
+    return {"livenessSessionId": session_id}
+
+
+SELFIES = weighted(
+    (4, GOOD_IMAGE_FIELDS.map(_image_object)),
+    (1, st.sampled_from(LIVENESS_SESSIONS).map(_liveness_object)),
+)
+GOOD_BODIES = st.builds(_as_json, SELFIES, st.booleans())
+ODD_SELFIES = st.one_of(
+    st.builds(
+        lambda image, session: {"image": image, "livenessSessionId": session},
+        GOOD_IMAGE_FIELDS | st.none(),
+        st.sampled_from(LIVENESS_SESSIONS) | st.none(),
+    ),
+    st.one_of(
+        st.uuids().map(str),
+        st.sampled_from(LIVENESS_SESSIONS).map(str.upper),
+        st.sampled_from(LIVENESS_SESSIONS).map(lambda session: "{" + session + "}"),
+        st.text(max_size=40),
+    ).map(_liveness_object),
+)
 OTHER_JSON_BODIES = st.one_of(
+    ODD_SELFIES,
     st.builds(
         _with_extra_keys,
         GOOD_IMAGE_FIELDS,
@@ -478,7 +503,7 @@ def valid_requests(draw: st.DrawFn) -> ApiRequest:
     method, template = draw(st.sampled_from(ROUTES))
     headers: list[Header] = []
     body = None
-    if method in WRITES:
+    if method in WRITES and not template.endswith("/liveness-sessions"):
         headers.append((draw(CONTENT_TYPE_NAMES), draw(JSON_CONTENT_TYPES)))
         body = draw(GOOD_BODIES)
     if draw(st.booleans()):
@@ -494,6 +519,11 @@ Mutation = Callable[[st.DrawFn, ApiRequest], ApiRequest]
 
 def any_method(draw: st.DrawFn, request: ApiRequest) -> ApiRequest:
     return replace(request, method=draw(st.sampled_from(METHODS + ODD_METHODS)))
+
+
+def method_case(draw: st.DrawFn, request: ApiRequest) -> ApiRequest:
+    """The route's own method in another case (the resolver routes it all the same)."""
+    return replace(request, method=draw(st.sampled_from([str.lower, str.title]))(request.method))
 
 
 def odd_user_id(draw: st.DrawFn, request: ApiRequest) -> ApiRequest:
@@ -566,6 +596,7 @@ def query_string(draw: st.DrawFn, request: ApiRequest) -> ApiRequest:
 
 MUTATIONS = weighted_choice(
     (2, any_method),
+    (1, method_case),
     (2, odd_user_id),
     (1, odd_path),
     (1, unknown_path),

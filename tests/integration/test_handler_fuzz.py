@@ -22,6 +22,7 @@ import json
 import os
 import re
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -37,13 +38,22 @@ from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from openapi_spec_validator import validate as validate_spec
-from sqlalchemy import delete, insert
+from sqlalchemy import insert
 
 from compare import handler
 from faceauth import errors
 from faceauth.adapters.s3_store import S3ImageStore
-from faceauth.db.models import IdempotencyRecord, PendingRun, Run, User
+from faceauth.db.models import Base, LivenessSession, User
 from faceauth.db.session import Database
+from faceauth.domain.liveness import (
+    SESSION_LIFETIME,
+    LivenessMode,
+    LivenessPolicy,
+    LivenessResult,
+    LivenessStatus,
+    session_prefix,
+)
+from faceauth.domain.model import StoredObject
 from faceauth.settings import Settings
 from faceauth_local.events import response_headers
 from tests.api_client import LambdaContextStub
@@ -51,13 +61,15 @@ from tests.conftest import BUCKET
 from tests.event_strategies import (
     FUZZ_MAX_IMAGE_BYTES,
     KNOWN_USERS,
+    LIVENESS_SESSIONS,
     SHORT_REPR,
     ApiRequest,
     api_requests,
     weighted,
     weighted_choice,
 )
-from tests.fakes import ScriptedFaceEngine
+from tests.fakes import FakeLiveness, ScriptedFaceEngine
+from tests.images import jpeg
 from tests.integration.conftest import FakeClock, serve
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -172,9 +184,36 @@ def check_success(
     assert headers.get("content-type", "").startswith("application/json"), headers
     document = json.loads(body)
     response_schema_validator(content["application/json"]["schema"]).validate(document)
-    if "userId" in path_parameters:
+    if "userId" in document:
         assert document["userId"] == path_parameters["userId"], document
     return str(status)
+
+
+IDEMPOTENT_WRITES = ("POST", "PUT", "DELETE")  # as routed: the method's case does not matter
+
+
+def idempotency_key(event: dict[str, Any]) -> uuid.UUID | None:
+    """The Idempotency-Key the handler reads from the event, if it is a UUID."""
+    value = None
+    for name, header in (event["headers"] or {}).items():
+        if name.lower() == "idempotency-key":
+            value = header
+    try:
+        return uuid.UUID(value.strip()) if value is not None else None
+    except ValueError:
+        return None
+
+
+def check_replay(first: dict[str, Any], retry: dict[str, Any]) -> None:
+    """A retry with the same Idempotency-Key gets the first answer again when that one was
+    final (a success, or an error the table does not call retryable)."""
+    status = first["statusCode"]
+    body = answer_text(first)
+    if status >= 400 and ERROR_TABLE[json.loads(body)["error"]["code"]]["retryable"]:
+        return
+    assert (retry["statusCode"], answer_text(retry)) == (status, body), (first, retry)
+    if status < 400:
+        assert response_headers(retry).get("idempotent-replayed") == "true", retry
 
 
 def check_answer(request: ApiRequest, answer: dict[str, Any]) -> str:
@@ -241,12 +280,36 @@ def _engine_error(name: str) -> errors.FaceAuthError | None:
 @dataclass(frozen=True)
 class Scenario:
     users: tuple[UserState, ...]  # the state of each of KNOWN_USERS, seeded at START
+    sessions_recorded: bool  # alice's and bob's liveness sessions (LIVENESS_SESSIONS[:2])
     minutes_later: int  # the clock when the requests come: locks and keys may have expired
     remaining_millis: int  # what Lambda says is left of the invocation
     similarity: float
     gate_error: str  # a key of ENGINE_ERRORS, or "unavailable"
     compare_error: str
+    liveness_mode: LivenessMode
+    liveness: LivenessStatus | None  # what the liveness service says of the sessions; None:
+    liveness_confidence: float  # unavailable
     requests: tuple[tuple[ApiRequest, bool], ...]  # (request, sent twice: a client's retry)
+
+    def liveness_result(self, session_id: str) -> LivenessResult:
+        assert self.liveness is not None
+        frame = None
+        if self.liveness is LivenessStatus.SUCCEEDED:
+            frame = StoredObject(liveness_frame(session_id))
+        return LivenessResult(self.liveness, self.liveness_confidence, frame)
+
+
+def liveness_frame(session_id: str) -> str:
+    return f"{session_prefix(session_id)}reference.jpg"
+
+
+def session_row(session_id: str, user_id: str) -> dict[str, Any]:
+    return {
+        "session_id": session_id,
+        "user_id": user_id,
+        "created_at": START,
+        "expires_at": START + SESSION_LIFETIME,
+    }
 
 
 ENGINE_ERROR_NAMES = weighted_choice(
@@ -255,6 +318,7 @@ ENGINE_ERROR_NAMES = weighted_choice(
 SCENARIOS = st.builds(
     Scenario,
     users=st.tuples(*(st.sampled_from(UserState) for _ in KNOWN_USERS)),
+    sessions_recorded=st.booleans(),
     minutes_later=weighted_choice((6, 0), (1, 11), (1, 25 * 60)),
     remaining_millis=weighted_choice((6, 29_000), (1, 3_500), (1, 3_000), (1, 200)),
     similarity=weighted(
@@ -263,22 +327,33 @@ SCENARIOS = st.builds(
     ),
     gate_error=ENGINE_ERROR_NAMES,
     compare_error=ENGINE_ERROR_NAMES,
+    liveness_mode=weighted_choice(
+        (2, LivenessMode.OFF), (2, LivenessMode.OPTIONAL), (1, LivenessMode.REQUIRED)
+    ),
+    liveness=weighted_choice(
+        (3, LivenessStatus.SUCCEEDED), *((1, status) for status in LivenessStatus), (1, None)
+    ),
+    liveness_confidence=st.sampled_from([0.0, 79.99, 80.0, 99.5]),
     requests=st.lists(st.tuples(api_requests(), st.booleans()), min_size=1, max_size=3).map(tuple),
 )
 
 
 @dataclass
 class FuzzStack:
+    settings: Settings
     database: Database
-    engine: ScriptedFaceEngine
-    clock: FakeClock
+    images: S3ImageStore
+    s3: Any
+    engine: ScriptedFaceEngine = field(default_factory=ScriptedFaceEngine)
+    clock: FakeClock = field(default_factory=FakeClock)
+    frames_erased: bool = True
 
     def reset(self, scenario: Scenario) -> None:
-        """Empty tables with the known users seeded (one transaction), the clock at START,
-        the engine scripted."""
+        """Empty tables with the scenario's users and sessions seeded (one transaction),
+        the clock, engine and liveness service scripted, served by the handler."""
         with self.database.engine.begin() as conn:
-            for table in (Run, PendingRun, IdempotencyRecord, User):
-                conn.execute(delete(table))
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
             seeded = [
                 user_row(user_id, state)
                 for user_id, state in zip(KNOWN_USERS, scenario.users, strict=True)
@@ -286,11 +361,28 @@ class FuzzStack:
             ]
             if seeded:
                 conn.execute(insert(User), seeded)
+            if scenario.sessions_recorded:
+                sessions = zip(LIVENESS_SESSIONS, KNOWN_USERS, strict=False)
+                conn.execute(insert(LivenessSession), [session_row(*s) for s in sessions])
+        if scenario.liveness is LivenessStatus.SUCCEEDED and self.frames_erased:
+            for session_id in LIVENESS_SESSIONS:
+                self.s3.put_object(Bucket=BUCKET, Key=liveness_frame(session_id), Body=jpeg())
+            self.frames_erased = False
         self.clock.now = START + timedelta(minutes=scenario.minutes_later)
         self.engine.similarity = scenario.similarity
         self.engine.gate_error = _engine_error(scenario.gate_error)
         self.engine.compare_error = _engine_error(scenario.compare_error)
         self.engine.compared.clear()
+        liveness = FakeLiveness(unavailable=scenario.liveness is None)
+        if scenario.liveness is not None:
+            liveness.created = {session_id: session_id for session_id in LIVENESS_SESSIONS}
+            liveness.answers = {s: scenario.liveness_result(s) for s in LIVENESS_SESSIONS}
+        policy = LivenessPolicy(scenario.liveness_mode, 80.0, 2, liveness)
+        serve(self.settings, self.database, self.images, self.engine, self.clock, policy)
+
+    def sent(self, request: ApiRequest) -> None:
+        if request.method.upper() == "DELETE":  # an erasure deletes the sessions' frames
+            self.frames_erased = True
 
 
 @pytest.fixture
@@ -300,11 +392,9 @@ def fuzz_stack(
     """The handler serving the production wiring on MariaDB + moto S3, a scripted engine and
     a fake clock; the image limit lowered so that an oversized image is cheap to send."""
     fuzz_settings = settings.model_copy(update={"max_image_bytes": FUZZ_MAX_IMAGE_BYTES})
-    engine, clock = ScriptedFaceEngine(), FakeClock()
-    serve(fuzz_settings, database, image_store, engine, clock)
     for user_id in KNOWN_USERS:
-        s3_client.put_object(Bucket=BUCKET, Key=f"references/seed-{user_id}.jpg", Body=b"x")
-    yield FuzzStack(database, engine, clock)
+        s3_client.put_object(Bucket=BUCKET, Key=f"references/seed-{user_id}.jpg", Body=jpeg())
+    yield FuzzStack(fuzz_settings, database, image_store, s3_client)
     handler.app.dependency_overrides.clear()
 
 
@@ -353,23 +443,30 @@ def test_every_generated_request_gets_a_documented_answer(
     @hypothesis_settings_for(shard)
     @given(scenario=SCENARIOS)
     def send(scenario: Scenario) -> None:
-        # Given the scenario's users, engine script and clock
+        # Given the scenario's users, sessions, clock, engine and liveness service
         fuzz_stack.reset(scenario)
         tally.scenarios += 1
         for request, retried in scenario.requests:
+            first: dict[str, Any] | None = None
             for _attempt in range(2 if retried else 1):
                 event = request.event()
+                keyed = request.method.upper() in IDEMPOTENT_WRITES and idempotency_key(event)
                 answer: Any = "(the handler raised)"
                 try:
-                    # When API Gateway hands the handler the event
+                    # When API Gateway hands the handler the event (again, for a retry)
                     context = TimeLeft(remaining_millis=scenario.remaining_millis)
                     answer = handler.lambda_handler(event, context)
-                    # Then the answer is documented: never a 500, an error in the table's shape
+                    # Then the answer is documented: never a 500, an error in the table's shape;
+                    # and a retry with an Idempotency-Key gets the first final answer again
                     tally.answers[check_answer(request, answer)] += 1
+                    if first is not None and keyed:
+                        check_replay(first, answer)
                 except BaseException:
                     note(f"event: {SHORT_REPR.repr(event)}\nanswer: {SHORT_REPR.repr(answer)}")
                     raise
+                first = answer
                 tally.requests += 1
+                fuzz_stack.sent(request)
 
     started = time.perf_counter()
     try:
