@@ -13,6 +13,24 @@ plugin "terraform" {
   preset  = "recommended"
 }
 
+# Beyond the preset: every variable and output described and typed, and each module laid out
+# as main.tf, variables.tf and outputs.tf (docs/STYLE: the HashiCorp module structure).
+rule "terraform_documented_variables" {
+  enabled = true
+}
+
+rule "terraform_documented_outputs" {
+  enabled = true
+}
+
+rule "terraform_typed_variables" {
+  enabled = true
+}
+
+rule "terraform_standard_module_structure" {
+  enabled = true
+}
+
 plugin "aws" {
   enabled = true
 }

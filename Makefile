@@ -41,8 +41,19 @@ db-stop: ## Stop it
 	@scripts/mariadb.sh stop
 
 .PHONY: test
-test: $(VENV)/.installed db-start ## Run every test: unit, integration (MariaDB, moto S3), contract, browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+# The tests that run OpenTofu (marker tofu) need `make tools` and run in `make tf-check`.
+test: $(VENV)/.installed db-start ## Run every test: unit, integration (MariaDB, moto S3), contract, browser, Terraform invariants
+	$(PY) -m pytest -m "not tofu" $(PYTEST_ARGS)
+
+# The one CI definition: .ci/run and .github/workflows/ci.yml both run `make ci`. It starts
+# with the README's two commands, then builds or reuses the Terraform toolchain and checks
+# terraform/ (scripts/ci-tf-check.sh prints how long each part took), then lints.
+.PHONY: ci
+ci: ## What CI checks: make setup, make test, make tools tf-check, make lint
+	$(MAKE) --no-print-directory setup
+	$(MAKE) --no-print-directory test
+	bash scripts/ci-tf-check.sh
+	$(MAKE) --no-print-directory lint
 
 .PHONY: test-concurrency
 test-concurrency: $(VENV)/.installed db-start ## The concurrency suite REPEAT times in a row (default 1; the bar is 20)

@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Builds the Terraform toolchain (tofu, tflint, the AWS tflint ruleset, the hashicorp/aws
-# provider) from the Go module proxy, plus checkov in its own venv, into a cache directory
-# outside the repo. Anything already built at the pinned version is reused.
+# Builds the Terraform toolchain (tofu, tflint, the AWS tflint ruleset, terraform-docs,
+# actionlint) from the Go module proxy, the schema-only hashicorp/aws provider from
+# tools/tf-schema-provider, plus checkov in its own venv, into a cache directory outside the
+# repo. Anything already built at the pinned version (or from the same source) is reused.
 #
-#   scripts/tools.sh [all|tofu|tflint|actionlint|tflint-ruleset-aws|aws-provider|checkov|env|report]...
+#   scripts/tools.sh [all|tofu|tflint|actionlint|terraform-docs|tflint-ruleset-aws|schema-provider|checkov|env|report]...
 #   scripts/tools.sh exec TOOL [ARGS...]   run a tool from the cache (for pre-commit hooks)
 #
-# `env` prints the shell exports the checks need (TF_CLI_CONFIG_FILE, TFLINT_PLUGIN_DIR, PATH).
-# Versions live in scripts/tool-versions.env. A component the registry does not serve is
-# recorded in $TOOLS_DIR/status/<name> with the reason, and is not retried on later runs
-# unless FACEAUTH_TOOLS_RETRY=1 (or its pinned version changes).
+# `env` prints the shell exports the checks need (TF_CLI_CONFIG_FILE, FACEAUTH_TF_SCHEMA_FILE,
+# TFLINT_PLUGIN_DIR, PATH). Versions live in scripts/tool-versions.env. A component the
+# registry does not serve is recorded in $TOOLS_DIR/status/<name> with the reason, and is not
+# retried on later runs unless FACEAUTH_TOOLS_RETRY=1 (or its pinned version changes).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
 # shellcheck source=scripts/tool-versions.env
 . "$here/tool-versions.env"
 
@@ -21,9 +23,12 @@ BIN=$TOOLS_DIR/bin
 SRC=$TOOLS_DIR/src
 LOGS=$TOOLS_DIR/logs
 STATUS=$TOOLS_DIR/status
-MIRROR=$TOOLS_DIR/provider-mirror
+# One filesystem mirror and one tofu CLI config per hashicorp/aws schema version, so that
+# `tofu init` can only pick the version the check asks for.
+SCHEMA_MIRRORS=$TOOLS_DIR/schema-provider-mirror
 PLUGIN_DIR=$TOOLS_DIR/tflint-plugins
-CLI_CONFIG=$TOOLS_DIR/tofu.rc
+# Where ../shared/terraform-schema holds aws-<version>.json (override: FACEAUTH_TF_SCHEMA_DIR).
+SCHEMA_DIR=${FACEAUTH_TF_SCHEMA_DIR:-$(dirname "$repo")/shared/terraform-schema}
 CHECKOV_VENV=$TOOLS_DIR/checkov-venv
 PYTHON=${PYTHON:-python3}
 
@@ -35,7 +40,9 @@ NICE=(nice -n 10)
 
 log() { printf '[tools] %s\n' "$*" >&2; }
 
-mkdir -p "$BIN" "$SRC" "$LOGS" "$STATUS" "$MIRROR" "$PLUGIN_DIR"
+mkdir -p "$BIN" "$SRC" "$LOGS" "$STATUS" "$SCHEMA_MIRRORS" "$PLUGIN_DIR"
+# Left by the attempt to build the real hashicorp/aws provider, which the schema-only one replaced.
+rm -rf "$STATUS/aws-provider" "$TOOLS_DIR/provider-mirror" "$TOOLS_DIR/tofu.rc"
 
 # up_to_date NAME VERSION: true when NAME was built (or found unavailable) at VERSION before.
 up_to_date() {
@@ -157,39 +164,56 @@ build_tflint_ruleset_aws() {
   fi
 }
 
-build_aws_provider() {
-  local name=aws-provider target dir
-  up_to_date $name "$AWS_PROVIDER_VERSION" && return 0
-  target=$MIRROR/registry.opentofu.org/hashicorp/aws/$AWS_PROVIDER_VERSION/linux_amd64
-  mkdir -p "$target"
-  if go_build $name github.com/hashicorp/terraform-provider-aws "$AWS_PROVIDER_GO_VERSION" \
-    github.com/hashicorp/terraform-provider-aws \
-    "$target/terraform-provider-aws_v$AWS_PROVIDER_VERSION" \
-    "-X github.com/hashicorp/terraform-provider-aws/version.ProviderVersion=$AWS_PROVIDER_VERSION" \
-    2>"$LOGS/$name.err"; then
-    # The same binary for configurations that name registry.terraform.io explicitly.
-    dir=$MIRROR/registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION/linux_amd64
-    mkdir -p "$dir"
-    ln -f "$target/terraform-provider-aws_v$AWS_PROVIDER_VERSION" "$dir/"
-    mark $name ok "$AWS_PROVIDER_VERSION" "$(summary "$LOGS/$name.time")"
-  else
-    rmdir -p "$target" 2>/dev/null || true
-    log "$name $AWS_PROVIDER_VERSION could not be built: $(tail -n2 "$LOGS/$name.err" | tr '\n' ' ')"
-    mark $name unavailable "$AWS_PROVIDER_VERSION" "$(cat "$LOGS/$name.err")"
-  fi
+build_terraform_docs() {
+  up_to_date terraform-docs "$TERRAFORM_DOCS_VERSION" && [[ -x $BIN/terraform-docs ]] && return 0
+  go_build terraform-docs github.com/terraform-docs/terraform-docs "$TERRAFORM_DOCS_VERSION" \
+    github.com/terraform-docs/terraform-docs "$BIN/terraform-docs"
+  mark terraform-docs ok "$TERRAFORM_DOCS_VERSION" "$(summary "$LOGS/terraform-docs.time")"
 }
 
-write_cli_config() {
-  # Providers come from the local mirror only: `tofu init` never reaches for a registry.
-  cat >"$CLI_CONFIG.tmp" <<EOF
+# The schema-only hashicorp/aws provider (tools/tf-schema-provider, pinned by its go.sum): its
+# "version" is a hash of its source, so any change rebuilds it.
+build_schema_provider() {
+  local name=tf-schema-provider src=$repo/tools/tf-schema-provider version start
+  version=src-$(cd "$src" && cat go.mod go.sum ./*.go provider_config.json | sha256sum | cut -c1-16)
+  if ! up_to_date $name "$version" || [[ ! -x $BIN/$name ]]; then
+    log "building $name from $src with -p $GO_PARALLEL, GOMAXPROCS=$GOMAXPROCS, nice 10"
+    start=$(date +%s)
+    (cd "$src" && "${NICE[@]}" /usr/bin/time -v -o "$LOGS/$name.time" \
+      go build -mod=readonly -p "$GO_PARALLEL" -ldflags "-s -w" -o "$BIN/$name.tmp" .) \
+      >"$LOGS/$name.build.log" 2>&1 || {
+      cat "$LOGS/$name.build.log" >&2
+      return 1
+    }
+    mv "$BIN/$name.tmp" "$BIN/$name"
+    log "$name built in $(($(date +%s) - start))s; $(summary "$LOGS/$name.time")"
+    mark $name ok "$version" "$(summary "$LOGS/$name.time")"
+  fi
+  install_schema_provider "$AWS_SCHEMA_LOWEST"
+  install_schema_provider "$AWS_SCHEMA_NEWEST"
+}
+
+# install_schema_provider VERSION: the provider binary as hashicorp/aws VERSION in a mirror of
+# its own, and the CLI config tofu-aws-VERSION.rc that installs providers only from there. The
+# binary reads the schema document named by FACEAUTH_TF_SCHEMA_FILE (`make tf-check` sets it).
+install_schema_provider() {
+  local version=$1 platform mirror host dir
+  platform=$(go env GOOS)_$(go env GOARCH)
+  mirror=$SCHEMA_MIRRORS/$version
+  for host in registry.opentofu.org registry.terraform.io; do
+    dir=$mirror/$host/hashicorp/aws/$version/$platform
+    mkdir -p "$dir"
+    ln -f "$BIN/tf-schema-provider" "$dir/terraform-provider-aws_v$version"
+  done
+  cat >"$TOOLS_DIR/tofu-aws-$version.rc.tmp" <<EOF
 provider_installation {
   filesystem_mirror {
-    path    = "$MIRROR"
+    path    = "$mirror"
     include = ["registry.opentofu.org/*/*", "registry.terraform.io/*/*"]
   }
 }
 EOF
-  mv "$CLI_CONFIG.tmp" "$CLI_CONFIG"
+  mv "$TOOLS_DIR/tofu-aws-$version.rc.tmp" "$TOOLS_DIR/tofu-aws-$version.rc"
 }
 
 install_checkov() {
@@ -203,7 +227,8 @@ install_checkov() {
 
 print_env() {
   echo "export FACEAUTH_TOOLS_DIR='$TOOLS_DIR'"
-  echo "export TF_CLI_CONFIG_FILE='$CLI_CONFIG'"
+  echo "export TF_CLI_CONFIG_FILE='$TOOLS_DIR/tofu-aws-$AWS_SCHEMA_LOWEST.rc'"
+  echo "export FACEAUTH_TF_SCHEMA_FILE='$SCHEMA_DIR/aws-$AWS_SCHEMA_LOWEST.json'"
   echo "export TFLINT_PLUGIN_DIR='$PLUGIN_DIR'"
   echo "export PATH='$BIN':\"\$PATH\""
 }
@@ -219,7 +244,8 @@ exec_tool() { # exec_tool TOOL ARGS...: run TOOL from the cache, or say how to g
     log "$tool is not in $TOOLS_DIR yet: run \`make tools\` first"
     exit 127
   fi
-  export TF_CLI_CONFIG_FILE=$CLI_CONFIG TFLINT_PLUGIN_DIR=$PLUGIN_DIR
+  export TF_CLI_CONFIG_FILE=$TOOLS_DIR/tofu-aws-$AWS_SCHEMA_LOWEST.rc TFLINT_PLUGIN_DIR=$PLUGIN_DIR
+  export FACEAUTH_TF_SCHEMA_FILE=${FACEAUTH_TF_SCHEMA_FILE:-$SCHEMA_DIR/aws-$AWS_SCHEMA_LOWEST.json}
   exec "$path" "$@"
 }
 
@@ -236,17 +262,18 @@ main() {
         build_tofu
         build_tflint
         build_actionlint
+        build_terraform_docs
         build_tflint_ruleset_aws
-        build_aws_provider
-        write_cli_config
+        build_schema_provider
         install_checkov
         report
         ;;
       tofu) build_tofu ;;
       tflint) build_tflint ;;
       actionlint) build_actionlint ;;
+      terraform-docs) build_terraform_docs ;;
       tflint-ruleset-aws) build_tflint_ruleset_aws ;;
-      aws-provider) build_aws_provider && write_cli_config ;;
+      schema-provider) build_schema_provider ;;
       checkov) install_checkov ;;
       env) print_env ;;
       report) report ;;

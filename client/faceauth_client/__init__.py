@@ -11,7 +11,14 @@ from faceauth_client.errors import (
     RequestTimeoutError,
     TransportError,
 )
-from faceauth_client.models import Health, LastVerification, Registration, UserStatus, Verification
+from faceauth_client.models import (
+    Health,
+    LastVerification,
+    LivenessSession,
+    Registration,
+    UserStatus,
+    Verification,
+)
 
 __all__ = [
     "Client",
@@ -20,6 +27,7 @@ __all__ = [
     "Health",
     "InvalidResponseError",
     "LastVerification",
+    "LivenessSession",
     "Registration",
     "RequestTimeoutError",
     "TransportError",

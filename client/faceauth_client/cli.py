@@ -11,6 +11,7 @@ import os
 import sys
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -25,8 +26,17 @@ EXIT_USAGE = 2
 EXIT_API_ERROR = 3
 EXIT_RETRY_LATER = 4
 
-_COMMANDS_WITH_PHOTO = ("register", "reregister", "verify")
-_COMMANDS_WITH_KEY = (*_COMMANDS_WITH_PHOTO, "erase")  # they change state: Idempotency-Key
+_COMMANDS_WITH_SELFIE = ("register", "reregister", "verify")  # a photo or a liveness session
+# They change state: Idempotency-Key.
+_COMMANDS_WITH_KEY = (*_COMMANDS_WITH_SELFIE, "erase", "liveness-session")
+
+
+@dataclass(frozen=True, slots=True)
+class _Selfie:
+    """What register, reregister and verify send: a photo or a liveness session id."""
+
+    photo: bytes | None = None
+    liveness_session_id: str | None = None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,19 +72,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     helps = {
-        "register": "store the first reference photo of a user",
-        "reregister": "replace the reference photo of a registered user",
-        "verify": "compare a photo with the user's reference (exit 0 PASS, 1 FAIL)",
+        "register": "store the first reference selfie of a user",
+        "reregister": "replace the reference selfie of a registered user",
+        "verify": "compare a selfie with the user's reference (exit 0 PASS, 1 FAIL)",
         "status": "show registration, last verification and lock state",
         "erase": "erase the user's reference and captures",
+        "liveness-session": "start a Face Liveness session for the user's next selfie",
         "health": "check that the API and its database answer",
     }
     for name, text in helps.items():
         command = commands.add_parser(name, help=text, description=text)
         if name != "health":
             command.add_argument("--user", required=True, type=_user_id, help="user id")
-        if name in _COMMANDS_WITH_PHOTO:
-            command.add_argument("photo", type=Path, help="JPEG or PNG file")
+        if name in _COMMANDS_WITH_SELFIE:
+            command.add_argument(
+                "photo", type=Path, nargs="?", help="JPEG or PNG file (or --liveness-session)"
+            )
+            command.add_argument(
+                "--liveness-session",
+                type=_uuid,
+                metavar="ID",
+                help="instead of a photo: the id of a completed Face Liveness session of the "
+                "user (from `liveness-session`)",
+            )
         if name in _COMMANDS_WITH_KEY:
             command.add_argument(
                 "--idempotency-key",
@@ -100,12 +120,9 @@ def main(
         parser.error("no API base URL: pass --base-url or set FACEAUTH_BASE_URL")
     if not args.api_key and args.command != "health":
         parser.error("no API key: pass --api-key or set FACEAUTH_API_KEY")
-    photo = b""
-    if args.command in _COMMANDS_WITH_PHOTO:
-        try:
-            photo = args.photo.read_bytes()
-        except OSError as exc:
-            parser.error(f"cannot read {args.photo}: {exc.strerror}")
+    selfie = _Selfie()
+    if args.command in _COMMANDS_WITH_SELFIE:
+        selfie = _read_selfie(parser, args)
     key = None
     if args.command in _COMMANDS_WITH_KEY:
         key = args.idempotency_key or str(uuid.uuid4())
@@ -120,7 +137,7 @@ def main(
     except ValueError as exc:
         parser.error(str(exc))
     try:
-        return _run(client, args.command, getattr(args, "user", ""), photo, out, key=key)
+        return _run(client, args.command, getattr(args, "user", ""), selfie, out, key=key)
     except FaceAuthApiError as exc:
         print(f"ERROR  {exc.code} ({exc.status}): {exc.message}{_retry_hint(exc)}", file=err)
         if not exc.retryable:
@@ -136,18 +153,43 @@ def main(
         return EXIT_API_ERROR
 
 
+def _read_selfie(parser: argparse.ArgumentParser, args: argparse.Namespace) -> _Selfie:
+    if (args.photo is None) == (args.liveness_session is None):
+        parser.error("give a photo file or --liveness-session ID (exactly one)")
+    if args.liveness_session is not None:
+        return _Selfie(liveness_session_id=args.liveness_session)
+    try:
+        return _Selfie(photo=args.photo.read_bytes())
+    except OSError as exc:
+        parser.error(f"cannot read {args.photo}: {exc.strerror}")
+
+
 def _run(
-    client: Client, command: str, user: str, photo: bytes, out: TextIO, *, key: str | None
+    client: Client, command: str, user: str, selfie: _Selfie, out: TextIO, *, key: str | None
 ) -> int:
     if command == "register":
-        _print_registration("REGISTERED", client.register(user, photo, idempotency_key=key), out)
+        registration = client.register(
+            user, selfie.photo, liveness_session_id=selfie.liveness_session_id, idempotency_key=key
+        )
+        _print_registration("REGISTERED", registration, out)
     elif command == "reregister":
-        registration = client.replace_reference(user, photo, idempotency_key=key)
+        registration = client.replace_reference(
+            user, selfie.photo, liveness_session_id=selfie.liveness_session_id, idempotency_key=key
+        )
         _print_registration("REREGISTERED", registration, out)
     elif command == "verify":
-        verification = client.verify(user, photo, idempotency_key=key)
+        verification = client.verify(
+            user, selfie.photo, liveness_session_id=selfie.liveness_session_id, idempotency_key=key
+        )
         _print_verification(verification, out)
         return EXIT_OK if verification.passed else EXIT_FAIL
+    elif command == "liveness-session":
+        session = client.start_liveness_session(user, idempotency_key=key)
+        print(
+            f"SESSION  {session.session_id}  region {session.region}  "
+            f"expires {_when(session.expires_at)}",
+            file=out,
+        )
     elif command == "status":
         _print_status(client.status(user), out)
     elif command == "erase":

@@ -33,7 +33,13 @@ from faceauth_client.errors import (
     RequestTimeoutError,
     TransportError,
 )
-from faceauth_client.models import Health, Registration, UserStatus, Verification
+from faceauth_client.models import (
+    Health,
+    LivenessSession,
+    Registration,
+    UserStatus,
+    Verification,
+)
 
 USER_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # The API's own default (FACEAUTH_MAX_IMAGE_BYTES); tests/client checks that they agree.
@@ -95,35 +101,70 @@ class Client:
         self._opener = urllib.request.build_opener(_HTTPHandler(), _HTTPSHandler())
 
     def register(
-        self, user_id: str, image_bytes: bytes, *, idempotency_key: str | None = None
+        self,
+        user_id: str,
+        image_bytes: bytes | None = None,
+        *,
+        liveness_session_id: str | None = None,
+        idempotency_key: str | None = None,
     ) -> Registration:
-        """Store the user's first reference image.
+        """Store the user's first reference: an image, or the reference frame of a completed
+        Face Liveness session of this user (`liveness_session_id`); pass exactly one.
 
-        Raises AlreadyRegisteredError, a face/image error (422/400/413) or another
-        FaceAuthClientError.
+        Raises AlreadyRegisteredError, a face/image error (422/400/413), a liveness error
+        (409 LIVENESS_SESSION_*, 422 LIVENESS_FAILED or LIVENESS_REQUIRED) or another
+        FaceAuthClientError; TypeError unless exactly one selfie is given.
         """
-        path = _registration_path(user_id)
-        body = self._call("POST", path, self._image_body(image_bytes), key=idempotency_key)
-        return Registration.from_json(body)
+        body = self._selfie_body(image_bytes, liveness_session_id)
+        answer = self._call("POST", _registration_path(user_id), body, key=idempotency_key)
+        return Registration.from_json(answer)
 
     def replace_reference(
-        self, user_id: str, image_bytes: bytes, *, idempotency_key: str | None = None
+        self,
+        user_id: str,
+        image_bytes: bytes | None = None,
+        *,
+        liveness_session_id: str | None = None,
+        idempotency_key: str | None = None,
     ) -> Registration:
-        """Replace the user's reference image (re-enrolment). Raises UserNotRegisteredError."""
-        path = _registration_path(user_id)
-        body = self._call("PUT", path, self._image_body(image_bytes), key=idempotency_key)
-        return Registration.from_json(body)
+        """Replace the user's reference (re-enrolment) with an image or a completed liveness
+        session's frame; pass exactly one. Raises UserNotRegisteredError, the errors of
+        register, and TypeError unless exactly one selfie is given."""
+        body = self._selfie_body(image_bytes, liveness_session_id)
+        answer = self._call("PUT", _registration_path(user_id), body, key=idempotency_key)
+        return Registration.from_json(answer)
 
     def verify(
-        self, user_id: str, image_bytes: bytes, *, idempotency_key: str | None = None
+        self,
+        user_id: str,
+        image_bytes: bytes | None = None,
+        *,
+        liveness_session_id: str | None = None,
+        idempotency_key: str | None = None,
     ) -> Verification:
-        """Compare a capture with the user's reference; a FAIL is a result, not an exception.
+        """Compare a capture (an image, or a completed liveness session's frame; exactly one)
+        with the user's reference; a FAIL is a result, not an exception.
 
-        Raises UserNotRegisteredError, UserLockedError (with retry_after) or a face/image error.
+        Raises UserNotRegisteredError, UserLockedError (with retry_after), a face/image
+        error, a liveness error (LivenessFailedError counts as a failed verification; the
+        LIVENESS_SESSION_* errors mean: start a new session), and TypeError unless exactly
+        one selfie is given.
         """
+        body = self._selfie_body(image_bytes, liveness_session_id)
         path = f"/users/{_quote_user(user_id)}/verification"
-        body = self._call("POST", path, self._image_body(image_bytes), key=idempotency_key)
-        return Verification.from_json(body)
+        return Verification.from_json(self._call("POST", path, body, key=idempotency_key))
+
+    def start_liveness_session(
+        self, user_id: str, *, idempotency_key: str | None = None
+    ) -> LivenessSession:
+        """Create a Face Liveness session for the user's next selfie (valid about 3 minutes).
+
+        A retry with the same `idempotency_key` returns the same session. Raises
+        LivenessUnavailableError (501) where the deployment has no liveness service (the
+        local stack), or another FaceAuthClientError.
+        """
+        path = f"/users/{_quote_user(user_id)}/liveness-sessions"
+        return LivenessSession.from_json(self._call("POST", path, key=idempotency_key))
 
     def status(self, user_id: str) -> UserStatus:
         """Return registration, last verification and lock state; unknown users are unregistered."""
@@ -136,6 +177,15 @@ class Client:
     def health(self) -> Health:
         """Return the API's health; raises DependencyUnavailableError when its database is down."""
         return Health.from_json(self._call("GET", "/health", authenticated=False))
+
+    def _selfie_body(
+        self, image_bytes: bytes | None, liveness_session_id: str | None
+    ) -> dict[str, str]:
+        if image_bytes is not None and liveness_session_id is None:
+            return self._image_body(image_bytes)
+        if liveness_session_id is not None and image_bytes is None:
+            return {"livenessSessionId": _liveness_session_id(liveness_session_id)}
+        raise TypeError("pass exactly one of image_bytes or liveness_session_id")
 
     def _image_body(self, image_bytes: bytes) -> dict[str, str]:
         if len(image_bytes) > self._max_image_bytes:
@@ -249,6 +299,14 @@ def _idempotency_key(key: str | None) -> str:
         return str(uuid.UUID(key))
     except ValueError:
         raise ValueError("idempotency_key must be a UUID") from None
+
+
+def _liveness_session_id(session_id: str) -> str:
+    # The API takes the lower-case hyphenated form that start_liveness_session returns.
+    try:
+        return str(uuid.UUID(session_id))
+    except ValueError:
+        raise ValueError("liveness_session_id must be a UUID (a sessionId)") from None
 
 
 def _quote_user(user_id: str) -> str:

@@ -32,6 +32,29 @@ class Registration:
 
 
 @dataclass(frozen=True, slots=True)
+class LivenessSession:
+    """A Face Liveness session: the answer to start_liveness_session.
+
+    Hand `session_id` and `region` to the Face Liveness component (Amplify UI's
+    FaceLivenessDetector); once it reports completion, send `session_id` to register,
+    replace_reference or verify before `expires_at`.
+    """
+
+    session_id: str
+    region: str
+    expires_at: datetime
+
+    @classmethod
+    def from_json(cls, body: Any) -> LivenessSession:
+        data = _object(body)
+        return cls(
+            session_id=_str(data, "sessionId"),
+            region=_str(data, "region"),
+            expires_at=_datetime(data, "expiresAt"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Verification:
     """The outcome of comparing a capture with the user's reference image."""
 

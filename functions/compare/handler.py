@@ -1,118 +1,46 @@
 """The v1 API: routes only. Validation at the edge, one call into the domain, typed output.
 
-The routes get the container's service and the request's deadline through Powertools'
-dependency injection (`Depends`); tests replace `compare_dependencies` through
-`app.dependency_overrides`.
+The resolver and what the routes depend on (the service, the request's deadline) live in
+compare.app; tests replace `compare_dependencies` through `app.dependency_overrides`.
 """
 
 import hashlib
 import uuid
-from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
-from aws_lambda_powertools.event_handler.depends import Depends
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from compare.errors import (
-    IDEMPOTENCY_ERRORS,
-    SELFIE_ROUTE_ERRORS,
-    error_responses,
-    register_error_handlers,
-)
+from compare.app import RequestDeadline, Service, app, compare_dependencies
+from compare.errors import IDEMPOTENCY_ERRORS, SELFIE_ROUTE_ERRORS, error_responses
 from compare.idempotency import HEADER as IDEMPOTENCY_HEADER
-from compare.idempotency import idempotent_writes
-from compare.requests import accept_json_only, canonical_method, parse_json_object
+from compare.requests import accept_json_only, canonical_method
 from compare.schemas import (
     USER_ID_PATTERN,
     HealthResponse,
     HealthStatus,
-    LastVerificationBody,
     LivenessSessionResponse,
     RegistrationResponse,
     SelfieRequest,
     UserStatusResponse,
     VerificationResponse,
-    VerificationResult,
 )
-from faceauth import bootstrap, errors
-from faceauth.domain.deadline import Deadline
+from faceauth import errors
 from faceauth.domain.images import decode_base64_image
 from faceauth.domain.liveness import LivenessSelfie, Selfie, UploadedSelfie
 from faceauth.domain.model import RegistrationReceipt
 from faceauth.domain.services import FaceAuthService
 from faceauth.observability import add_dimensioned_metric, logger, metrics, tracer, user_ref
-from faceauth.settings import get_settings
+
+__all__ = ["app", "compare_dependencies", "lambda_handler"]
 
 
-def cors_config(allowed_origins: tuple[str, ...]) -> CORSConfig | None:
-    """Browser access for the configured origins only; none configured, no CORS at all."""
-    if not allowed_origins:
-        return None
-    first, *others = allowed_origins
-    return CORSConfig(
-        allow_origin=first,
-        extra_origins=others,
-        allow_headers=["content-type", "x-api-key", "idempotency-key"],
-        expose_headers=["retry-after", "idempotent-replayed"],
-        max_age=600,
-    )
-
-
-# Settings that cannot work together stop the container at start-up, said plainly.
-bootstrap.liveness_policy_mode(get_settings())
-
-app = APIGatewayRestResolver(
-    enable_validation=True,
-    json_body_deserializer=parse_json_object,
-    cors=cors_config(get_settings().cors_allowed_origins),
-)
-register_error_handlers(app)
-
-
-@cache
-def compare_dependencies() -> bootstrap.CompareDependencies:
-    """The container's service and idempotency ledger, built on first use."""
-    return bootstrap.compare_dependencies(get_settings())
-
-
-Dependencies = Annotated[bootstrap.CompareDependencies, Depends(compare_dependencies)]
-
-
-def _resolved_dependencies() -> bootstrap.CompareDependencies:
-    provider = app.dependency_overrides.get(compare_dependencies, compare_dependencies)
-    result: bootstrap.CompareDependencies = provider()
-    return result
-
-
-def _deadline() -> Deadline:
-    """The invocation's deadline: the time Lambda gives it, minus the cleanup margin."""
-    if "deadline" not in app.context:
-        margin = _resolved_dependencies().cleanup_margin_seconds
-        remaining = app.lambda_context.get_remaining_time_in_millis() / 1000
-        app.append_context(deadline=Deadline.for_invocation(remaining, margin))  # type: ignore[no-untyped-call]
-    deadline: Deadline = app.context["deadline"]
-    return deadline
-
-
-def service(dependencies: Dependencies) -> FaceAuthService:
-    return dependencies.service
-
-
-def request_deadline(_dependencies: Dependencies) -> Deadline:
-    return _deadline()
-
-
-Service = Annotated[FaceAuthService, Depends(service)]
-RequestDeadline = Annotated[Deadline, Depends(request_deadline)]
 UserId = Annotated[str, Path(pattern=USER_ID_PATTERN, description="The app's user id.")]
 SelfieBody = Annotated[SelfieRequest, Body()]
-
-app.use([idempotent_writes(lambda: _resolved_dependencies().idempotency, _deadline)])
 
 
 def _request_id() -> str:
@@ -128,9 +56,7 @@ def _selfie(body: SelfieRequest, service: FaceAuthService) -> Selfie:
 
 def _registration(receipt: RegistrationReceipt) -> RegistrationResponse:
     metrics.add_metric(name="Registrations", unit=MetricUnit.Count, value=1)
-    return RegistrationResponse(
-        run_id=receipt.run_id, user_id=receipt.user_id, registered_at=receipt.registered_at
-    )
+    return RegistrationResponse.of(receipt)
 
 
 @app.post(
@@ -209,13 +135,7 @@ def start_liveness_session(
     logger.append_keys(user_ref=user_ref(userId))
     created = service.start_liveness_session(userId, _client_token(userId), deadline)
     metrics.add_metric(name="LivenessSessions", unit=MetricUnit.Count, value=1)
-    return Response(
-        HTTPStatus.CREATED,
-        "application/json",
-        LivenessSessionResponse(
-            session_id=created.session_id, region=created.region, expires_at=created.expires_at
-        ),
-    )
+    return Response(HTTPStatus.CREATED, "application/json", LivenessSessionResponse.of(created))
 
 
 def _client_token(user_id: str) -> str:
@@ -253,14 +173,7 @@ def verify(
     metrics.add_metric(name="Similarity", unit=MetricUnit.NoUnit, value=outcome.similarity)
     add_dimensioned_metric("Verifications", 1, MetricUnit.Count, Result=outcome.result.value)
     logger.info("verification decided", extra={"result": outcome.result.value})
-    return VerificationResponse(
-        run_id=outcome.run_id,
-        user_id=outcome.user_id,
-        similarity=outcome.similarity,
-        threshold=outcome.threshold,
-        result=VerificationResult(outcome.result.value),
-        verified_at=outcome.verified_at,
-    )
+    return VerificationResponse.of(outcome)
 
 
 @app.get(
@@ -270,25 +183,7 @@ def verify(
     tags=["users"],
 )
 def user_status(userId: UserId, service: Service) -> UserStatusResponse:  # noqa: N803
-    status = service.get_status(userId)
-    last = status.last_verification
-    return UserStatusResponse(
-        user_id=status.user_id,
-        registered=status.registered,
-        registered_at=status.registered_at,
-        last_verification=LastVerificationBody(
-            run_id=last.run_id,
-            result=VerificationResult(last.result.value) if last.result else None,
-            similarity=last.similarity,
-            error_code=last.error_code,
-            verified_at=last.verified_at,
-        )
-        if last
-        else None,
-        locked=status.locked,
-        locked_until=status.locked_until,
-        consecutive_failures=status.consecutive_failures,
-    )
+    return UserStatusResponse.of(service.get_status(userId))
 
 
 @app.get(

@@ -1,4 +1,5 @@
-"""Request and response bodies of the v1 API (camelCase on the wire)."""
+"""Request and response bodies of the v1 API (camelCase on the wire), and their explicit
+mapping from the domain's records: routes never return domain or ORM objects."""
 
 from __future__ import annotations
 
@@ -8,6 +9,14 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
+
+from faceauth.domain.liveness import CreatedSession
+from faceauth.domain.model import (
+    LastVerification,
+    RegistrationReceipt,
+    UserStatus,
+    VerificationOutcome,
+)
 
 USER_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
@@ -71,11 +80,23 @@ class LivenessSessionResponse(ApiModel):
     region: str = Field(description="The AWS region the Face Liveness component streams to.")
     expires_at: UtcDatetime = Field(description="The session can be used until then.")
 
+    @classmethod
+    def of(cls, created: CreatedSession) -> LivenessSessionResponse:
+        return cls(
+            session_id=created.session_id, region=created.region, expires_at=created.expires_at
+        )
+
 
 class RegistrationResponse(ApiModel):
     run_id: str = Field(description="Id of this registration; store it in the app's audit table.")
     user_id: str
     registered_at: UtcDatetime
+
+    @classmethod
+    def of(cls, receipt: RegistrationReceipt) -> RegistrationResponse:
+        return cls(
+            run_id=receipt.run_id, user_id=receipt.user_id, registered_at=receipt.registered_at
+        )
 
 
 class VerificationResponse(ApiModel):
@@ -85,6 +106,17 @@ class VerificationResponse(ApiModel):
     threshold: float = Field(ge=0, le=100, description="Similarity needed to pass.")
     result: VerificationResult
     verified_at: UtcDatetime
+
+    @classmethod
+    def of(cls, outcome: VerificationOutcome) -> VerificationResponse:
+        return cls(
+            run_id=outcome.run_id,
+            user_id=outcome.user_id,
+            similarity=outcome.similarity,
+            threshold=outcome.threshold,
+            result=VerificationResult(outcome.result.value),
+            verified_at=outcome.verified_at,
+        )
 
 
 class LastVerificationBody(ApiModel):
@@ -96,6 +128,16 @@ class LastVerificationBody(ApiModel):
     error_code: str | None
     verified_at: UtcDatetime
 
+    @classmethod
+    def of(cls, last: LastVerification) -> LastVerificationBody:
+        return cls(
+            run_id=last.run_id,
+            result=VerificationResult(last.result.value) if last.result else None,
+            similarity=last.similarity,
+            error_code=last.error_code,
+            verified_at=last.verified_at,
+        )
+
 
 class UserStatusResponse(ApiModel):
     user_id: str
@@ -105,6 +147,19 @@ class UserStatusResponse(ApiModel):
     locked: bool
     locked_until: UtcDatetime | None
     consecutive_failures: int
+
+    @classmethod
+    def of(cls, status: UserStatus) -> UserStatusResponse:
+        last = status.last_verification
+        return cls(
+            user_id=status.user_id,
+            registered=status.registered,
+            registered_at=status.registered_at,
+            last_verification=LastVerificationBody.of(last) if last else None,
+            locked=status.locked,
+            locked_until=status.locked_until,
+            consecutive_failures=status.consecutive_failures,
+        )
 
 
 class HealthResponse(ApiModel):

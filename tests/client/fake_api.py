@@ -97,6 +97,11 @@ REGISTRATION = {
     "userId": "alice",
     "registeredAt": "2026-11-26T21:00:00Z",
 }
+LIVENESS_SESSION = {
+    "sessionId": "6a8b1c2d-3e4f-4a5b-9c6d-7e8f9a0b1c2d",
+    "region": "eu-west-1",
+    "expiresAt": "2026-11-26T21:03:00+00:00",
+}
 VERIFICATION = {
     "runId": "run-2",
     "userId": "alice",

@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from fake_api import REGISTRATION, STATUS, VERIFICATION, FakeApi
+from fake_api import LIVENESS_SESSION, REGISTRATION, STATUS, VERIFICATION, FakeApi
 
 from faceauth_client.cli import main
 
@@ -294,3 +294,96 @@ def test_environment_supplies_base_url_and_key(api: FakeApi) -> None:
     # Then the key from the environment was sent and the command succeeded
     assert done.returncode == 0, done.stderr
     assert api.requests[0].headers["x-api-key"] == "from-env"
+
+
+def test_liveness_session_prints_id_region_and_expiry(api: FakeApi) -> None:
+    # Given an API that creates liveness sessions
+    api.reply(201, LIVENESS_SESSION)
+    # When `faceauth liveness-session` runs
+    code, out, _ = run(api, "liveness-session", "--user", "alice")
+    # Then it prints the session for the app's component, with an Idempotency-Key sent
+    assert out == (
+        "SESSION  6a8b1c2d-3e4f-4a5b-9c6d-7e8f9a0b1c2d  region eu-west-1  "
+        "expires 2026-11-26T21:03:00+00:00\n"
+    )
+    assert code == 0
+    assert api.requests[0].path == "/v1/users/alice/liveness-sessions"
+    assert uuid.UUID(api.requests[0].headers["idempotency-key"])
+
+
+def test_liveness_session_without_liveness_service_exits_3(api: FakeApi) -> None:
+    # Given the local stack, which has no liveness service
+    api.error(501, "LIVENESS_UNAVAILABLE")
+    # When `faceauth liveness-session` runs
+    code, _, err = run(api, "liveness-session", "--user", "alice")
+    # Then it reports the code, not worth retrying
+    assert err.startswith("ERROR  LIVENESS_UNAVAILABLE (501)")
+    assert code == 3
+
+
+@pytest.mark.parametrize(
+    ("command", "method", "route", "status", "body"),
+    [
+        ("register", "POST", "registration", 201, REGISTRATION),
+        ("reregister", "PUT", "registration", 200, REGISTRATION),
+        ("verify", "POST", "verification", 200, VERIFICATION),
+    ],
+)
+def test_selfie_commands_send_a_liveness_session_instead_of_a_photo(
+    api: FakeApi, command: str, method: str, route: str, status: int, body: object
+) -> None:
+    # Given an API that accepts the request
+    api.reply(status, body)
+    session_id = LIVENESS_SESSION["sessionId"]
+    # When the command runs with --liveness-session and no photo
+    code, _, _ = run(api, command, "--user", "alice", "--liveness-session", session_id)
+    # Then the body holds the session id only
+    assert code == 0
+    (seen,) = api.requests
+    assert (seen.method, seen.path) == (method, f"/v1/users/alice/{route}")
+    assert seen.body == {"livenessSessionId": session_id}
+
+
+def test_verify_with_a_failed_liveness_check_exits_3(api: FakeApi) -> None:
+    # Given an API that judges the session not live
+    api.error(422, "LIVENESS_FAILED")
+    # When `faceauth verify --liveness-session` runs
+    code, _, err = run(
+        api, "verify", "--user", "alice", "--liveness-session", LIVENESS_SESSION["sessionId"]
+    )
+    # Then the code is reported and the exit is an API error, not a FAIL
+    assert err.startswith("ERROR  LIVENESS_FAILED (422)")
+    assert code == 3
+
+
+def test_photo_and_liveness_session_together_are_a_usage_error(api: FakeApi, photo: Path) -> None:
+    # Given both a photo and a session id
+    # When `faceauth verify` runs with both
+    with pytest.raises(SystemExit) as caught:
+        run(api, "verify", "--user", "alice", str(photo), "--liveness-session", str(uuid.uuid4()))
+    # Then it exits 2 and nothing is sent
+    assert caught.value.code == 2
+    assert api.requests == []
+
+
+def test_neither_photo_nor_liveness_session_is_a_usage_error(
+    api: FakeApi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given no selfie at all
+    # When `faceauth register` runs
+    with pytest.raises(SystemExit) as caught:
+        run(api, "register", "--user", "alice")
+    # Then it exits 2 and says what to give
+    assert caught.value.code == 2
+    assert "--liveness-session" in capsys.readouterr().err
+    assert api.requests == []
+
+
+def test_liveness_session_must_be_a_uuid(api: FakeApi) -> None:
+    # Given a session id that is not a UUID
+    # When `faceauth verify` runs with it
+    with pytest.raises(SystemExit) as caught:
+        run(api, "verify", "--user", "alice", "--liveness-session", "session-1")
+    # Then it is a usage error and nothing is sent
+    assert caught.value.code == 2
+    assert api.requests == []

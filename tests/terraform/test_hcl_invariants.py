@@ -1,6 +1,9 @@
 """Invariants of the Terraform tree, checked offline over the HCL parsed with python-hcl2.
 
 Each test names one rule from issue 4 or docs/STYLE, and fails when a change breaks it.
+What tools check better lives there: tflint (`.tflint.hcl`: variables and outputs described
+and typed, standard module structure), terraform-docs (module READMEs) and `tofu test`
+(`terraform/modules/*/tests`: alarms, settings parity, computed wiring).
 """
 
 from __future__ import annotations
@@ -127,9 +130,11 @@ def test_the_tree_has_the_modules_and_environments_of_the_issue() -> None:
 
 
 @pytest.mark.parametrize("module", MODULE_DIRS, ids=lambda p: p.name)
-def test_every_module_has_the_standard_files_and_a_plan_test(module: Path) -> None:
-    for name in ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md"):
-        assert (module / name).is_file(), f"{module.name} lacks {name}"
+def test_every_module_has_versions_a_generated_readme_and_a_plan_test(module: Path) -> None:
+    # main.tf, variables.tf and outputs.tf: tflint's terraform_standard_module_structure.
+    assert (module / "versions.tf").is_file(), f"{module.name} lacks versions.tf"
+    readme = (module / "README.md").read_text()
+    assert "<!-- BEGIN_TF_DOCS -->" in readme, f"{module.name}: no terraform-docs section"
     assert list((module / "tests").glob("*.tftest.hcl")), f"{module.name} has no tftest file"
 
 
@@ -149,11 +154,11 @@ def test_module_tests_plan_against_a_mocked_provider(path: Path) -> None:
 @pytest.mark.parametrize(
     "module", MODULE_DIRS + ENVIRONMENT_DIRS, ids=lambda p: str(p.relative_to(TERRAFORM))
 )
-def test_every_variable_is_described_and_typed_in_style_order(module: Path) -> None:
+def test_variable_arguments_are_in_style_order(module: Path) -> None:
+    # That each has a description and a type is tflint's (terraform_documented_variables,
+    # terraform_typed_variables); the order is docs/STYLE's.
     order = ["description", "type", "default", "validation"]
     for name, body in _variables(module).items():
-        assert "description" in body, f"{module.name}: variable {name} has no description"
-        assert "type" in body, f"{module.name}: variable {name} has no type"
         keys = [key for key in body if key in order]
         assert keys == sorted(keys, key=order.index), f"{module.name}: variable {name}: {keys}"
 
@@ -401,18 +406,17 @@ def test_lifecycle_expires_captures_from_the_retention_variables_and_never_refer
         assert "reference" not in prefix, "references must never be expired by lifecycle"
 
 
-def test_functions_and_lifecycle_share_the_same_retention_variables() -> None:
+def test_the_lifecycle_reads_the_retention_the_purge_is_given() -> None:
+    # The defaults are faceauth.settings' (through the functions module's settings.json); the
+    # bucket's lifecycle takes the values the functions module resolved, never its own.
     calls = module_calls(STACK)
-    policy = calls["functions"]["policy"]
     for name in ("pass_retention_days", "fail_retention_days"):
-        assert calls["storage"][name] == f"${{var.{name}}}"
-        assert policy[name] == f"${{var.{name}}}"
-    assert policy["pass_threshold"] == "${var.pass_threshold}"
-
-    variables = _variables(STACK)
-    assert variables["pass_retention_days"]["default"] == 3
-    assert variables["fail_retention_days"]["default"] == 28
-    assert variables["pass_threshold"]["default"] == 90
+        setting = f"FACEAUTH_{name.upper()}"
+        assert calls["storage"][name] == (
+            f'${{tonumber(module.functions.setting_values["{setting}"])}}'
+        ), calls["storage"][name]
+        assert f"var.{name}" in str(calls["functions"]["settings"])
+        assert _variables(STACK)[name]["default"] is None, "null: faceauth's default"
 
 
 # ---------------------------------------------------------------------------------------
@@ -437,90 +441,6 @@ def test_every_lambda_has_its_own_log_group_with_retention_and_kms() -> None:
             f"{function.address} and {group.address} must be keyed alike (one group per function)"
         )
         assert "/aws/lambda/" in str(group.body["name"])
-
-
-# The monitoring module has one aws_cloudwatch_metric_alarm, for_each over a table of alarm
-# specs in its locals. python-hcl2 gives that table as one expression string; these helpers
-# read the entries (and the for-expressions that make one entry per function, stage or queue).
-_ENTRY_BODY = r"((?:[^{}]|\{[^{}]*\})*)"
-
-
-def _alarm_table() -> str:
-    """The locals the alarm resource iterates, followed through local references."""
-    monitoring = MODULES / "monitoring"
-    (alarm,) = resources("aws_cloudwatch_metric_alarm", monitoring)
-    found = locals_of(monitoring)
-    seen: list[str] = []
-    pending = re.findall(r"\blocal\.(\w+)", str(alarm.body["for_each"]))
-    while pending:
-        name = pending.pop()
-        if name not in seen and name in found:
-            seen.append(name)
-            pending += re.findall(r"\blocal\.(\w+)", str(found[name]))
-    return "\n".join(str(found[name]) for name in seen)
-
-
-def _alarm_specs() -> dict[str, str]:
-    """Every alarm entry of the table by its key (a literal or a for-expression key)."""
-    entries = re.finditer(r'(\w+|"[^"]*") (?:=|=>) \{' + _ENTRY_BODY + r"\}", _alarm_table())
-    return {
-        key.strip('"'): body for key, body in (e.groups() for e in entries) if "metric_name" in body
-    }
-
-
-def _per_entry_alarm_specs() -> list[tuple[str, str, str]]:
-    """(variable, value name, body) of each for-expression that makes one alarm per entry."""
-    pattern = r'\{for (?:\w+, )?(\w+) in var\.(\w+) : "[^"]*" => \{' + _ENTRY_BODY + r"\}\}"
-    return [
-        (variable, value, body) for value, variable, body in re.findall(pattern, _alarm_table())
-    ]
-
-
-def _spec_attribute(body: str, name: str) -> str | None:
-    """One attribute of an alarm entry, as written (string literals keep their quotes)."""
-    match = re.search(rf'(?:^|, ){name} = ("[^"]*"|\{{[^{{}}]*\}}|[^,]+)', body)
-    return match.group(1).strip() if match else None
-
-
-def test_every_lambda_has_an_alarm() -> None:
-    # Given the functions module exports its functions' names ...
-    functions_module = MODULES / "functions"
-    lambdas = resources("aws_lambda_function", functions_module)
-    assert lambdas
-    assert {fn.module for fn in resources("aws_lambda_function")} == {functions_module}
-    exported = {
-        name
-        for name, output in _outputs(functions_module).items()
-        if all(fn.name in _refs(output["value"], "aws_lambda_function") for fn in lambdas)
-        and "function_name" in str(output["value"])
-        and "for " in str(output["value"])
-    }
-    assert exported, "no output maps every function to its name"
-
-    # ... and the monitoring module alarms on Errors and Throttles of every entry of the map
-    # it receives (a for-expression over the variable in the table its one alarm iterates) ...
-    per_function = {
-        (variable, metric)
-        for variable, function, body in _per_entry_alarm_specs()
-        if _spec_attribute(body, "namespace") == '"AWS/Lambda"'
-        and _spec_attribute(body, "dimensions") == f"{{FunctionName = {function}}}"
-        for metric in [_spec_attribute(body, "metric_name")]
-    }
-    per_function_vars = {
-        variable
-        for variable, _ in per_function
-        if {(variable, '"Errors"'), (variable, '"Throttles"')} <= per_function
-    }
-    assert per_function_vars, "no Lambda errors and throttles alarms are created per function"
-
-    # ... Then the stack (which every environment calls) wires that map into monitoring
-    monitoring_call = module_calls(STACK)["monitoring"]
-    wired = {
-        var
-        for var in per_function_vars
-        if monitoring_call.get(var) in {f"${{module.functions.{name}}}" for name in exported}
-    }
-    assert wired, "stack: monitoring does not receive every function"
 
 
 def _policy_actions() -> list[tuple[str, str]]:
@@ -606,23 +526,8 @@ def test_only_the_db_secret_is_readable() -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# Monitoring: the purge alarm treats silence as failure
+# Monitoring (what each alarm watches is asserted by tofu test: modules/monitoring/tests)
 # ---------------------------------------------------------------------------------------
-
-
-def test_purge_not_run_alarm_treats_missing_data_as_breaching() -> None:
-    (alarm,) = [
-        body
-        for body in _alarm_specs().values()
-        if _spec_attribute(body, "metric_name") == '"PurgeRuns"'
-    ]
-    assert _spec_attribute(alarm, "treat_missing_data") == '"breaching"'
-    assert _spec_attribute(alarm, "namespace") == '"FaceAuth"'
-    assert _spec_attribute(alarm, "dimensions") == '{service = "purge"}'
-    assert _spec_attribute(alarm, "period") == "3600"
-    thresholds = _variables(MODULES / "monitoring")["thresholds"]["type"]
-    assert "purge_missing_hours" in str(thresholds)
-    assert "26" in str(thresholds)
 
 
 def test_every_alarm_notifies_the_topic() -> None:

@@ -19,7 +19,7 @@ output "function_names" {
 }
 
 output "migrate_function_name" {
-  description = "Function the pipeline invokes after apply to run the Alembic migrations."
+  description = "Function the pipeline invokes after apply, before it moves traffic, to run the Alembic migrations."
   value       = module.faceauth.migrate_function_name
 }
 
@@ -36,4 +36,9 @@ output "alarm_topic_arn" {
 output "database_endpoint" {
   description = "Host the functions connect to (RDS Proxy when enabled)."
   value       = module.faceauth.database_endpoint
+}
+
+output "release_aliases" {
+  description = "Aliases the pipeline moves to the new versions once the migrations ran (function, alias, version)."
+  value       = module.faceauth.release_aliases
 }

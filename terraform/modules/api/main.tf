@@ -267,7 +267,7 @@ resource "aws_api_gateway_stage" "this" {
 
   tags = var.tags
 
-  depends_on = [aws_api_gateway_account.this, aws_cloudwatch_log_group.execution]
+  depends_on = [aws_api_gateway_account.this, data.aws_iam_role.account_logging, aws_cloudwatch_log_group.execution]
 }
 
 resource "aws_api_gateway_method_settings" "this" {
@@ -280,11 +280,19 @@ resource "aws_api_gateway_method_settings" "this" {
 
   settings {
     metrics_enabled        = true
-    logging_level          = "ERROR"
+    logging_level          = var.execution_logging_level
     data_trace_enabled     = false # request bodies carry face images
     caching_enabled        = false
     throttling_burst_limit = var.stage_throttle.burst_limit
     throttling_rate_limit  = var.stage_throttle.rate_limit
+  }
+
+  # AWS refuses execution logging at apply time when the account has no CloudWatch Logs role.
+  lifecycle {
+    precondition {
+      condition     = var.execution_logging_level == "OFF" || var.manage_account_logging_role || var.account_logging_role_arn != null
+      error_message = "API Gateway execution logging needs the account-level CloudWatch Logs role (aws_api_gateway_account): set manage_account_logging_role = true to create it here, account_logging_role_arn to the role another stack set up, or execution_logging_level = \"OFF\"."
+    }
   }
 }
 
@@ -374,6 +382,13 @@ resource "aws_iam_role_policy_attachment" "cloudwatch" {
 
   role       = aws_iam_role.cloudwatch[0].name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+}
+
+# The role another stack set up: a data source, so that a wrong ARN fails the plan.
+data "aws_iam_role" "account_logging" {
+  count = !var.manage_account_logging_role && var.account_logging_role_arn != null ? 1 : 0
+
+  name = element(split("/", var.account_logging_role_arn), length(split("/", var.account_logging_role_arn)) - 1)
 }
 
 resource "aws_api_gateway_account" "this" {

@@ -87,9 +87,31 @@ variable "web_acl_arn" {
 }
 
 variable "manage_account_logging_role" {
-  description = "Create the account-wide role API Gateway uses to write logs (aws_api_gateway_account); false if another stack in the account and region owns it."
+  description = "Create the account-wide role API Gateway uses to write logs (aws_api_gateway_account); false if another stack in the account and region owns it (then give account_logging_role_arn)."
   type        = bool
   default     = true
+}
+
+variable "account_logging_role_arn" {
+  description = "With manage_account_logging_role = false: the CloudWatch Logs role that the account's API Gateway settings already use (looked up at plan, so a missing role fails the plan)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.account_logging_role_arn == null || can(regex("^arn:[^:]+:iam::[0-9]{12}:role/", var.account_logging_role_arn))
+    error_message = "The account logging role must be an IAM role ARN."
+  }
+}
+
+variable "execution_logging_level" {
+  description = "Execution logging of every stage: ERROR, INFO or OFF. Anything but OFF needs the account-level CloudWatch Logs role."
+  type        = string
+  default     = "ERROR"
+
+  validation {
+    condition     = contains(["OFF", "ERROR", "INFO"], var.execution_logging_level)
+    error_message = "The execution logging level must be OFF, ERROR or INFO."
+  }
 }
 
 variable "log_retention_days" {

@@ -18,8 +18,10 @@ resource "aws_db_subnet_group" "this" {
   tags = var.tags
 }
 
+# name_prefix, not name: create_before_destroy creates the replacement while the old group
+# still exists, and two groups cannot share a name.
 resource "aws_db_parameter_group" "this" {
-  name        = "${var.name}-mysql80"
+  name_prefix = "${var.name}-mysql80-"
   family      = "mysql8.0"
   description = "faceauth: TLS required for every connection"
 

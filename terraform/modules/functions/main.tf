@@ -2,22 +2,32 @@ locals {
   runtime      = "python3.12"
   architecture = "arm64"
 
-  db_environment = {
-    FACEAUTH_DB_SECRET_ARN = var.database.secret_arn
-    FACEAUTH_DB_HOST       = var.database.host
-    FACEAUTH_DB_PORT       = tostring(var.database.port)
-    FACEAUTH_DB_NAME       = var.database.name
-  }
+  # Every FACEAUTH_* variable a function reads in AWS, the functions that read it and
+  # faceauth's default, generated from faceauth.settings (`make settings-table`; a test fails
+  # when it is stale). Each function gets every variable it reads, one value per variable for
+  # all its readers: faceauth.settings owns the defaults, var.settings and the deployment's
+  # facts below override them.
+  settings = jsondecode(file("${path.module}/settings.json"))
 
-  powertools_environment = {
-    POWERTOOLS_METRICS_NAMESPACE = "FaceAuth"
-    POWERTOOLS_LOG_LEVEL         = var.log_level
-  }
+  setting_values = merge(
+    { for name, setting in local.settings : name => setting.default if setting.default != null },
+    var.settings,
+    {
+      FACEAUTH_DB_SECRET_ARN  = var.database.secret_arn
+      FACEAUTH_DB_HOST        = var.database.host
+      FACEAUTH_DB_PORT        = tostring(var.database.port)
+      FACEAUTH_DB_NAME        = var.database.name
+      FACEAUTH_DB_TLS_CA_PATH = var.database.tls_ca_path
+      FACEAUTH_IMAGES_BUCKET  = var.images_bucket.name
+      FACEAUTH_FACE_ENGINE    = "rekognition"
+    },
+  )
 
-  retention_environment = {
-    FACEAUTH_IMAGES_BUCKET       = var.images_bucket.name
-    FACEAUTH_PASS_RETENTION_DAYS = tostring(var.policy.pass_retention_days)
-    FACEAUTH_FAIL_RETENTION_DAYS = tostring(var.policy.fail_retention_days)
+  # The settings of one function: null where nothing gives a value (a precondition stops the plan).
+  settings_of = {
+    for key in ["compare", "purge", "migrate"] : key => {
+      for name, setting in local.settings : name => lookup(local.setting_values, name, null) if contains(setting.used_by, key)
+    }
   }
 
   # One entry per function; log groups, roles and alarms are keyed the same way.
@@ -30,14 +40,6 @@ locals {
       timeout              = var.compare.timeout
       reserved_concurrency = var.compare.reserved_concurrency
       snap_start           = var.compare.snap_start
-      environment = merge(local.db_environment, local.powertools_environment, local.retention_environment, {
-        POWERTOOLS_SERVICE_NAME       = "compare"
-        FACEAUTH_FACE_ENGINE          = "rekognition"
-        FACEAUTH_PASS_THRESHOLD       = tostring(var.policy.pass_threshold)
-        FACEAUTH_LOCKOUT_MAX_FAILURES = tostring(var.policy.lockout_max_failures)
-        FACEAUTH_LOCKOUT_MINUTES      = tostring(var.policy.lockout_minutes)
-        FACEAUTH_MAX_IMAGE_BYTES      = tostring(var.policy.max_image_bytes)
-      })
     }
     purge = {
       description          = "faceauth daily purge: deletes captured images past their retention"
@@ -47,9 +49,6 @@ locals {
       timeout              = var.purge_timeout
       reserved_concurrency = 1 # two purges at once would race on the same rows
       snap_start           = false
-      environment = merge(local.db_environment, local.powertools_environment, local.retention_environment, {
-        POWERTOOLS_SERVICE_NAME = "purge"
-      })
     }
     migrate = {
       description          = "faceauth schema migrations (Alembic), invoked by the pipeline after apply"
@@ -59,9 +58,6 @@ locals {
       timeout              = 300
       reserved_concurrency = 1 # migrations must never run concurrently
       snap_start           = false
-      environment = merge(local.db_environment, local.powertools_environment, {
-        POWERTOOLS_SERVICE_NAME = "migrate"
-      })
     }
   }
 
@@ -146,7 +142,11 @@ resource "aws_lambda_function" "this" {
   reserved_concurrent_executions = each.value.reserved_concurrency
 
   environment {
-    variables = each.value.environment
+    variables = merge(local.settings_of[each.key], {
+      POWERTOOLS_SERVICE_NAME      = each.key
+      POWERTOOLS_METRICS_NAMESPACE = "FaceAuth"
+      POWERTOOLS_LOG_LEVEL         = var.log_level
+    })
   }
 
   vpc_config {
@@ -181,10 +181,29 @@ resource "aws_lambda_function" "this" {
       condition     = each.value.artifact.source_code_hash != null
       error_message = "No hash for ${each.value.artifact.filename}: run `make build` before planning."
     }
+
+    precondition {
+      condition     = alltrue([for value in values(local.settings_of[each.key]) : value != null])
+      error_message = "${each.key} reads settings that have neither a faceauth default nor a value here: ${join(", ", [for name, value in local.settings_of[each.key] : name if value == null])}."
+    }
+
+    precondition {
+      condition     = alltrue([for name in keys(var.settings) : contains(keys(local.settings), name)])
+      error_message = "No function reads ${join(", ", [for name in keys(var.settings) : name if !contains(keys(local.settings), name)])} (settings.json lists what each reads)."
+    }
   }
 }
 
-# One alias per API version: stage vN of the API invokes alias vN of compare.
+################################################################################
+# Traffic goes through aliases: API stage vN -> compare alias vN, the schedule -> purge alias
+# "live". An apply publishes new versions but moves no alias (ignore_changes): the pipeline
+# moves them to output.release_aliases once the migrations ran (docs/deploy.md, release order).
+# Only the first apply, which creates them, points them at the versions it publishes.
+################################################################################
+
+# Each alias's version: a pinned one, else the latest published. output.release_aliases
+# repeats the expression: a local would be evaluated, and fail, when tofu test overrides the
+# whole module (its resources then have no instances).
 resource "aws_lambda_alias" "compare" {
   for_each = var.api_versions
 
@@ -192,6 +211,21 @@ resource "aws_lambda_alias" "compare" {
   description      = "compare for API ${each.key}"
   function_name    = aws_lambda_function.this["compare"].function_name
   function_version = coalesce(each.value.function_version, aws_lambda_function.this["compare"].version)
+
+  lifecycle {
+    ignore_changes = [function_version]
+  }
+}
+
+resource "aws_lambda_alias" "purge" {
+  name             = "live"
+  description      = "purge as the schedule invokes it"
+  function_name    = aws_lambda_function.this["purge"].function_name
+  function_version = aws_lambda_function.this["purge"].version
+
+  lifecycle {
+    ignore_changes = [function_version]
+  }
 }
 
 ################################################################################
@@ -208,6 +242,7 @@ resource "aws_sqs_queue" "purge_failures" {
 
 resource "aws_lambda_function_event_invoke_config" "purge" {
   function_name                = aws_lambda_function.this["purge"].function_name
+  qualifier                    = aws_lambda_alias.purge.name
   maximum_retry_attempts       = 2
   maximum_event_age_in_seconds = 3600
 

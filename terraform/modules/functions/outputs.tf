@@ -33,9 +33,9 @@ output "compare_alias_names" {
   value       = { for version, alias in aws_lambda_alias.compare : version => alias.name }
 }
 
-output "purge_function_arn" {
-  description = "Unqualified ARN of the purge function (the schedule's target)."
-  value       = aws_lambda_function.this["purge"].arn
+output "purge_alias_arn" {
+  description = "ARN of the purge's live alias (the schedule's target)."
+  value       = aws_lambda_alias.purge.arn
 }
 
 output "purge_failure_queue_name" {
@@ -51,4 +51,17 @@ output "purge_failure_queue_arn" {
 output "migrate_function_name" {
   description = "Name of the migrate function the pipeline invokes after apply."
   value       = aws_lambda_function.this["migrate"].function_name
+}
+
+output "setting_values" {
+  description = "Value of every faceauth setting the functions read, by environment variable (the bucket's lifecycle reads the retention days from here)."
+  value       = { for name, _ in local.settings : name => lookup(local.setting_values, name, null) }
+}
+
+output "release_aliases" {
+  description = "Where the pipeline points each alias once the migrations ran: function, alias and version (the versions this apply published, or a pinned one)."
+  value = concat(
+    [for version, alias in aws_lambda_alias.compare : { function = alias.function_name, alias = alias.name, version = coalesce(var.api_versions[version].function_version, aws_lambda_function.this["compare"].version) }],
+    [{ function = aws_lambda_alias.purge.function_name, alias = aws_lambda_alias.purge.name, version = aws_lambda_function.this["purge"].version }],
+  )
 }

@@ -61,29 +61,15 @@ variable "database" {
     name               = string
     secret_arn         = string
     secret_kms_key_arn = string
+    # Empty: TLS without verifying the server until the common layer ships the RDS CA bundle.
+    tls_ca_path = optional(string, "")
   })
 }
 
-variable "policy" {
-  description = "Business settings passed to the functions as FACEAUTH_* variables; retention days are shared with the bucket's lifecycle rules."
-  type = object({
-    pass_threshold       = number
-    pass_retention_days  = number
-    fail_retention_days  = number
-    lockout_max_failures = optional(number, 5)
-    lockout_minutes      = optional(number, 15)
-    max_image_bytes      = optional(number, 4194304)
-  })
-
-  validation {
-    condition     = var.policy.pass_threshold >= 0 && var.policy.pass_threshold <= 100
-    error_message = "The pass threshold is a similarity between 0 and 100."
-  }
-
-  validation {
-    condition     = var.policy.max_image_bytes >= 1024 && var.policy.max_image_bytes <= 4194304
-    error_message = "Images must be allowed at least 1 KiB and at most 4 MiB (base64 must fit the 6 MB Lambda payload)."
-  }
+variable "settings" {
+  description = "Values of faceauth settings, by environment variable (FACEAUTH_*): each function that reads one (settings.json) gets this value; the others keep faceauth's default."
+  type        = map(string)
+  default     = {}
 }
 
 variable "compare" {

@@ -5,11 +5,14 @@ data "aws_availability_zones" "available" {
   state = "available"
 }
 
+# Splats, not [0]: `tofu test` evaluates these locals when it overrides the whole module, and
+# then the module's resources have no instances (tests/stack.tftest.hcl does that).
 locals {
-  vpc_id             = var.create_vpc ? aws_vpc.this[0].id : var.existing_vpc.vpc_id
+  vpc_id             = var.create_vpc ? one(aws_vpc.this[*].id) : var.existing_vpc.vpc_id
   private_subnet_ids = var.create_vpc ? aws_subnet.private[*].id : var.existing_vpc.private_subnet_ids
   route_table_ids    = var.create_vpc ? aws_route_table.private[*].id : var.existing_vpc.route_table_ids
-  azs                = var.create_vpc ? slice(data.aws_availability_zones.available[0].names, 0, var.az_count) : []
+  # Zone names, sorted: private subnet i goes to zone i, so the first az_count zones are used.
+  zones = one(data.aws_availability_zones.available[*].names)
 }
 
 ################################################################################
@@ -40,11 +43,11 @@ resource "aws_subnet" "private" {
   count = var.create_vpc ? var.az_count : 0
 
   vpc_id                  = aws_vpc.this[0].id
-  availability_zone       = local.azs[count.index]
+  availability_zone       = local.zones[count.index]
   cidr_block              = cidrsubnet(var.vpc_cidr, var.subnet_newbits, count.index)
   map_public_ip_on_launch = false
 
-  tags = merge(var.tags, { Name = "${var.name}-private-${local.azs[count.index]}" })
+  tags = merge(var.tags, { Name = "${var.name}-private-${local.zones[count.index]}" })
 }
 
 resource "aws_route_table" "private" {
@@ -52,7 +55,7 @@ resource "aws_route_table" "private" {
 
   vpc_id = aws_vpc.this[0].id
 
-  tags = merge(var.tags, { Name = "${var.name}-private-${local.azs[count.index]}" })
+  tags = merge(var.tags, { Name = "${var.name}-private-${local.zones[count.index]}" })
 }
 
 resource "aws_route_table_association" "private" {

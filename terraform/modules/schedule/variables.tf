@@ -9,7 +9,7 @@ variable "name" {
 }
 
 variable "function_arn" {
-  description = "Unqualified ARN of the purge function."
+  description = "ARN the schedule invokes: the purge's live alias (the pipeline moves it after migrating)."
   type        = string
 }
 

@@ -67,9 +67,10 @@ module "database" {
 module "storage" {
   source = "../storage"
 
-  name                  = local.name
-  pass_retention_days   = var.pass_retention_days
-  fail_retention_days   = var.fail_retention_days
+  name = local.name
+  # The values the purge is given, so lifecycle and purge never disagree.
+  pass_retention_days   = tonumber(module.functions.setting_values["FACEAUTH_PASS_RETENTION_DAYS"])
+  fail_retention_days   = tonumber(module.functions.setting_values["FACEAUTH_FAIL_RETENTION_DAYS"])
   lifecycle_margin_days = var.lifecycle_margin_days
   access_log_bucket     = var.access_log_bucket
 
@@ -101,14 +102,16 @@ module "functions" {
     secret_kms_key_arn = module.database.kms_key_arn
   }
 
-  policy = {
-    pass_threshold       = var.pass_threshold
-    pass_retention_days  = var.pass_retention_days
-    fail_retention_days  = var.fail_retention_days
-    lockout_max_failures = var.lockout_max_failures
-    lockout_minutes      = var.lockout_minutes
-    max_image_bytes      = var.max_image_bytes
-  }
+  settings = merge(var.settings, {
+    for name, value in {
+      FACEAUTH_PASS_THRESHOLD       = var.pass_threshold
+      FACEAUTH_PASS_RETENTION_DAYS  = var.pass_retention_days
+      FACEAUTH_FAIL_RETENTION_DAYS  = var.fail_retention_days
+      FACEAUTH_LOCKOUT_MAX_FAILURES = var.lockout_max_failures
+      FACEAUTH_LOCKOUT_MINUTES      = var.lockout_minutes
+      FACEAUTH_MAX_IMAGE_BYTES      = var.max_image_bytes
+    } : name => tostring(value) if value != null
+  })
 
   compare            = var.compare
   api_versions       = { for version in var.api_versions : version => {} }
@@ -131,6 +134,7 @@ module "api" {
   stage_throttle              = var.stage_throttle
   web_acl_arn                 = var.web_acl_arn
   manage_account_logging_role = var.manage_api_gateway_account
+  account_logging_role_arn    = var.api_account_logging_role_arn
   log_retention_days          = var.log_retention_days
   log_kms_key_arn             = module.observability_key.key_arn
 
@@ -141,7 +145,7 @@ module "schedule" {
   source = "../schedule"
 
   name                = local.name
-  function_arn        = module.functions.purge_function_arn
+  function_arn        = module.functions.purge_alias_arn
   schedule_expression = var.purge_schedule_expression
 
   tags = local.tags

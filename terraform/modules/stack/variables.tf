@@ -63,38 +63,39 @@ variable "database" {
 }
 
 ################################################################################
-# Business policy: shared by the functions and the bucket's lifecycle rules
+# faceauth settings: each function that reads one gets the same value. The defaults live in
+# faceauth.settings (read through modules/functions/settings.json): null here means that one.
 ################################################################################
 
 variable "pass_threshold" {
-  description = "Similarity (0-100) at or above which a verification passes (FACEAUTH_PASS_THRESHOLD)."
+  description = "Similarity (0-100) at or above which a verification passes (FACEAUTH_PASS_THRESHOLD); null: faceauth's default."
   type        = number
-  default     = 90
+  default     = null
 
   validation {
-    condition     = var.pass_threshold >= 0 && var.pass_threshold <= 100
+    condition     = var.pass_threshold == null || (var.pass_threshold >= 0 && var.pass_threshold <= 100)
     error_message = "The threshold must be between 0 and 100."
   }
 }
 
 variable "pass_retention_days" {
-  description = "Days a capture that passed verification is kept before the purge deletes it."
+  description = "Days a capture that passed verification is kept before the purge deletes it (FACEAUTH_PASS_RETENTION_DAYS; also the bucket's lifecycle); null: faceauth's default."
   type        = number
-  default     = 3
+  default     = null
 
   validation {
-    condition     = var.pass_retention_days >= 0 && floor(var.pass_retention_days) == var.pass_retention_days
+    condition     = var.pass_retention_days == null || (var.pass_retention_days >= 0 && floor(var.pass_retention_days) == var.pass_retention_days)
     error_message = "The retention must be a whole number of days, 0 or more."
   }
 }
 
 variable "fail_retention_days" {
-  description = "Days a capture that failed verification is kept before the purge deletes it."
+  description = "Days a capture that failed verification is kept before the purge deletes it (FACEAUTH_FAIL_RETENTION_DAYS; also the bucket's lifecycle); null: faceauth's default."
   type        = number
-  default     = 28
+  default     = null
 
   validation {
-    condition     = var.fail_retention_days >= 0 && floor(var.fail_retention_days) == var.fail_retention_days
+    condition     = var.fail_retention_days == null || (var.fail_retention_days >= 0 && floor(var.fail_retention_days) == var.fail_retention_days)
     error_message = "The retention must be a whole number of days, 0 or more."
   }
 }
@@ -106,21 +107,32 @@ variable "lifecycle_margin_days" {
 }
 
 variable "lockout_max_failures" {
-  description = "Consecutive failed verifications that lock a user out."
+  description = "Consecutive failed verifications that lock a user out (FACEAUTH_LOCKOUT_MAX_FAILURES); null: faceauth's default."
   type        = number
-  default     = 5
+  default     = null
 }
 
 variable "lockout_minutes" {
-  description = "Minutes a locked-out user waits."
+  description = "Minutes a locked-out user waits (FACEAUTH_LOCKOUT_MINUTES); null: faceauth's default."
   type        = number
-  default     = 15
+  default     = null
 }
 
 variable "max_image_bytes" {
-  description = "Largest decoded image accepted, in bytes."
+  description = "Largest decoded image accepted, in bytes (FACEAUTH_MAX_IMAGE_BYTES); null: faceauth's default."
   type        = number
-  default     = 4194304
+  default     = null
+
+  validation {
+    condition     = var.max_image_bytes == null || (var.max_image_bytes >= 1024 && var.max_image_bytes <= 4194304)
+    error_message = "Images must be allowed at least 1 KiB and at most 4 MiB (base64 must fit the 6 MB Lambda payload)."
+  }
+}
+
+variable "settings" {
+  description = "Any other faceauth setting, by environment variable (for example FACEAUTH_REKOGNITION_MIN_CONFIDENCE = \"95\"); unset ones take faceauth's default."
+  type        = map(string)
+  default     = {}
 }
 
 ################################################################################
@@ -188,9 +200,15 @@ variable "web_acl_arn" {
 }
 
 variable "manage_api_gateway_account" {
-  description = "Own the account-wide API Gateway logging role in this region (false if another stack does)."
+  description = "Own the account-wide API Gateway logging role in this region (false if another stack does: then give api_account_logging_role_arn)."
   type        = bool
   default     = true
+}
+
+variable "api_account_logging_role_arn" {
+  description = "With manage_api_gateway_account = false: the CloudWatch Logs role the account's API Gateway settings already use; without it the plan fails (execution logging needs the role)."
+  type        = string
+  default     = null
 }
 
 variable "access_log_bucket" {

@@ -177,3 +177,55 @@ run "associates_a_given_web_acl" {
     error_message = "Every stage is associated with the web ACL."
   }
 }
+
+run "creates_the_account_logging_role_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_api_gateway_account.this) == 1 && aws_api_gateway_account.this[0].cloudwatch_role_arn == aws_iam_role.cloudwatch[0].arn
+    error_message = "The account's API Gateway settings point at the CloudWatch Logs role the module creates."
+  }
+
+  assert {
+    condition     = aws_api_gateway_method_settings.this["v1"].settings[0].logging_level == "ERROR"
+    error_message = "Execution logs are written at ERROR level by default."
+  }
+}
+
+run "execution_logging_without_the_account_role_fails_at_plan" {
+  command = plan
+
+  variables {
+    manage_account_logging_role = false
+  }
+
+  expect_failures = [aws_api_gateway_method_settings.this]
+}
+
+run "an_account_role_owned_elsewhere_is_looked_up_not_created" {
+  command = plan
+
+  variables {
+    manage_account_logging_role = false
+    account_logging_role_arn    = "arn:aws:iam::111122223333:role/service/apigateway-cloudwatch"
+  }
+
+  assert {
+    condition     = length(aws_api_gateway_account.this) == 0 && data.aws_iam_role.account_logging[0].name == "apigateway-cloudwatch"
+    error_message = "The module looks the given role up instead of creating one."
+  }
+}
+
+run "execution_logging_off_needs_no_account_role" {
+  command = plan
+
+  variables {
+    manage_account_logging_role = false
+    execution_logging_level     = "OFF"
+  }
+
+  assert {
+    condition     = aws_api_gateway_method_settings.this["v1"].settings[0].logging_level == "OFF" && length(aws_api_gateway_account.this) == 0
+    error_message = "With execution logging off, nothing needs the account role."
+  }
+}

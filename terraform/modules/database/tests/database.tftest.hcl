@@ -95,6 +95,11 @@ run "parameter_group_requires_tls" {
   command = plan
 
   assert {
+    condition     = aws_db_parameter_group.this.name_prefix == "faceauth-test-mysql80-"
+    error_message = "The parameter group is named by prefix, so create_before_destroy can replace it."
+  }
+
+  assert {
     condition     = one([for p in aws_db_parameter_group.this.parameter : p.value if p.name == "require_secure_transport"]) == "1"
     error_message = "require_secure_transport must be ON."
   }

@@ -92,10 +92,11 @@ variables {
     secret_kms_key_arn = "arn:aws:kms:eu-west-1:111122223333:key/database"
   }
 
-  policy = {
-    pass_threshold      = 90
-    pass_retention_days = 3
-    fail_retention_days = 28
+  # Values unlike faceauth's defaults, so a function that got a default instead shows.
+  settings = {
+    FACEAUTH_PASS_THRESHOLD      = "91.5"
+    FACEAUTH_PASS_RETENTION_DAYS = "4"
+    FACEAUTH_FAIL_RETENTION_DAYS = "27"
   }
 
   log_kms_key_arn = "arn:aws:kms:eu-west-1:111122223333:key/logs"
@@ -134,7 +135,7 @@ run "environment_carries_the_contract_settings" {
   command = plan
 
   assert {
-    condition     = aws_lambda_function.this["compare"].environment[0].variables["FACEAUTH_PASS_THRESHOLD"] == "90"
+    condition     = aws_lambda_function.this["compare"].environment[0].variables["FACEAUTH_PASS_THRESHOLD"] == "91.5"
     error_message = "compare gets the pass threshold."
   }
 
@@ -144,7 +145,7 @@ run "environment_carries_the_contract_settings" {
   }
 
   assert {
-    condition     = aws_lambda_function.this["purge"].environment[0].variables["FACEAUTH_FAIL_RETENTION_DAYS"] == "28" && aws_lambda_function.this["purge"].environment[0].variables["FACEAUTH_PASS_RETENTION_DAYS"] == "3"
+    condition     = aws_lambda_function.this["purge"].environment[0].variables["FACEAUTH_FAIL_RETENTION_DAYS"] == "27" && aws_lambda_function.this["purge"].environment[0].variables["FACEAUTH_PASS_RETENTION_DAYS"] == "4"
     error_message = "purge gets both retentions."
   }
 
@@ -157,6 +158,55 @@ run "environment_carries_the_contract_settings" {
     condition     = alltrue([for f in aws_lambda_function.this : f.environment[0].variables["FACEAUTH_DB_SECRET_ARN"] == var.database.secret_arn && f.environment[0].variables["FACEAUTH_DB_PORT"] == "3306"])
     error_message = "Every function connects to the database through the secret."
   }
+}
+
+# Configuration parity: settings.json is every setting a function reads in AWS
+# (faceauth.settings, used_by; tests/terraform/test_settings_table.py keeps it current).
+run "every_function_gets_every_setting_it_reads" {
+  command = plan
+
+  assert {
+    condition     = alltrue(flatten([for name, setting in local.settings : [for key in setting.used_by : contains(keys(aws_lambda_function.this[key].environment[0].variables), name)]]))
+    error_message = "Missing: ${join(", ", flatten([for name, setting in local.settings : [for key in setting.used_by : "${key} ${name}" if !contains(keys(aws_lambda_function.this[key].environment[0].variables), name)]]))}."
+  }
+
+  assert {
+    condition     = alltrue([for key, f in aws_lambda_function.this : length([for name in keys(f.environment[0].variables) : name if startswith(name, "FACEAUTH_")]) == length([for setting in values(local.settings) : setting if contains(setting.used_by, key)])])
+    error_message = "A function gets no FACEAUTH_* variable it does not read."
+  }
+}
+
+run "a_setting_has_one_value_for_every_function_that_reads_it" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for name, setting in local.settings : length(distinct([for key in setting.used_by : aws_lambda_function.this[key].environment[0].variables[name]])) == 1])
+    error_message = "Functions disagree on: ${join(", ", [for name, setting in local.settings : name if length(distinct([for key in setting.used_by : aws_lambda_function.this[key].environment[0].variables[name]])) > 1])}."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this["compare"].environment[0].variables["FACEAUTH_DB_NAME"] == aws_lambda_function.this["purge"].environment[0].variables["FACEAUTH_DB_NAME"] && aws_lambda_function.this["purge"].environment[0].variables["FACEAUTH_DB_NAME"] == aws_lambda_function.this["migrate"].environment[0].variables["FACEAUTH_DB_NAME"]
+    error_message = "compare, the purge and migrate connect to the same schema."
+  }
+}
+
+run "unset_settings_take_faceauths_default" {
+  command = plan
+
+  assert {
+    condition     = aws_lambda_function.this["compare"].environment[0].variables["FACEAUTH_LOCKOUT_MAX_FAILURES"] == local.settings["FACEAUTH_LOCKOUT_MAX_FAILURES"].default
+    error_message = "A setting nobody overrides is given faceauth's default."
+  }
+}
+
+run "rejects_a_setting_no_function_reads" {
+  command = plan
+
+  variables {
+    settings = { FACEAUTH_PASS_TRESHOLD = "80" }
+  }
+
+  expect_failures = [aws_lambda_function.this]
 }
 
 run "every_function_logs_to_its_own_encrypted_group" {
@@ -183,6 +233,20 @@ run "compare_has_one_alias_per_api_version" {
   assert {
     condition     = toset(keys(aws_lambda_alias.compare)) == toset(["v1", "v2"]) && aws_lambda_alias.compare["v1"].function_version == "3"
     error_message = "Each API version gets an alias; a pinned version is honoured."
+  }
+
+  assert {
+    condition     = output.release_aliases == [{ function = "faceauth-test-compare", alias = "v1", version = "3" }, { function = "faceauth-test-compare", alias = "v2", version = "1" }, { function = "faceauth-test-purge", alias = "live", version = "1" }]
+    error_message = "After migrating, the pipeline points v1 at its pinned version, v2 and the purge's live alias at the versions this apply published."
+  }
+}
+
+run "the_schedule_invokes_the_purge_through_its_live_alias" {
+  command = plan
+
+  assert {
+    condition     = aws_lambda_alias.purge.name == "live" && aws_lambda_function_event_invoke_config.purge.qualifier == "live"
+    error_message = "The purge is invoked through the alias the pipeline moves; its failure destination is set on that alias."
   }
 }
 

@@ -57,6 +57,16 @@ run "every_function_has_error_and_throttle_alarms" {
   }
 
   assert {
+    condition     = alltrue([for key, name in var.function_names : aws_cloudwatch_metric_alarm.this["lambda_errors/${key}"].namespace == "AWS/Lambda" && aws_cloudwatch_metric_alarm.this["lambda_errors/${key}"].metric_name == "Errors" && aws_cloudwatch_metric_alarm.this["lambda_throttles/${key}"].metric_name == "Throttles"])
+    error_message = "The per-function alarms watch AWS/Lambda Errors and Throttles."
+  }
+
+  assert {
+    condition     = alltrue([for alarm in aws_cloudwatch_metric_alarm.this : alarm.alarm_actions == toset([aws_sns_topic.alarms.arn]) && alarm.ok_actions == toset([aws_sns_topic.alarms.arn])])
+    error_message = "Every alarm notifies the topic, on alarm and back to OK."
+  }
+
+  assert {
     condition     = aws_cloudwatch_metric_alarm.this["compare_duration_p99"].extended_statistic == "p99"
     error_message = "compare's duration alarm uses p99."
   }
@@ -73,6 +83,11 @@ run "purge_silence_is_an_alarm" {
   assert {
     condition     = aws_cloudwatch_metric_alarm.this["purge_not_run"].period * aws_cloudwatch_metric_alarm.this["purge_not_run"].evaluation_periods == 26 * 3600 && aws_cloudwatch_metric_alarm.this["purge_not_run"].datapoints_to_alarm == 26
     error_message = "The alarm fires after 26 hours without a run."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["purge_not_run"].namespace == "FaceAuth" && aws_cloudwatch_metric_alarm.this["purge_not_run"].dimensions == tomap({ service = "purge" }) && aws_cloudwatch_metric_alarm.this["purge_not_run"].period == 3600
+    error_message = "The alarm counts the purge's own PurgeRuns metric (EMF, service=purge) hour by hour."
   }
 
   assert {

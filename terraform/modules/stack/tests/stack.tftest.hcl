@@ -1,6 +1,7 @@
-# Plan-only tests of the composition with a mocked AWS provider. Every child module is
-# overridden with fixed outputs: the modules have their own tests, this file checks the
-# names, tags, artifact paths and the outputs the pipeline reads. No build needed.
+# Plan-only tests of the composition with a mocked AWS provider. Every child module but
+# monitoring is overridden with fixed outputs: the modules have their own tests, this file
+# checks the names, tags, artifact paths, the alarms' wiring and the outputs the pipeline
+# reads. No build needed.
 
 mock_provider "aws" {}
 
@@ -48,9 +49,11 @@ override_module {
     compare_function_name    = "faceauth-test-compare"
     compare_function_arn     = "arn:aws:lambda:eu-west-1:111122223333:function:faceauth-test-compare"
     compare_alias_names      = { v1 = "v1" }
-    purge_function_arn       = "arn:aws:lambda:eu-west-1:111122223333:function:faceauth-test-purge"
+    purge_alias_arn          = "arn:aws:lambda:eu-west-1:111122223333:function:faceauth-test-purge:live"
+    release_aliases          = [{ function = "faceauth-test-compare", alias = "v1", version = "7" }, { function = "faceauth-test-purge", alias = "live", version = "4" }]
     purge_failure_queue_name = "faceauth-test-purge-failures"
     migrate_function_name    = "faceauth-test-migrate"
+    setting_values           = { FACEAUTH_PASS_RETENTION_DAYS = "3", FACEAUTH_FAIL_RETENTION_DAYS = "28" }
   }
 }
 
@@ -70,13 +73,8 @@ override_module {
   }
 }
 
-override_module {
-  target = module.monitoring
-  outputs = {
-    alarm_topic_arn = "arn:aws:sns:eu-west-1:111122223333:faceauth-test-alarms"
-    dashboard_url   = "https://console.aws.amazon.com/cloudwatch/home#dashboards:name=faceauth-test"
-  }
-}
+# module.monitoring is planned for real (with the mocked provider): the wiring test below
+# reads the alarms it makes from the other modules' outputs.
 
 variables {
   environment = "dev"
@@ -125,6 +123,25 @@ run "outputs_the_pipeline_reads_come_from_the_modules" {
   assert {
     condition     = output.api_invoke_urls == { v1 = "https://example.execute-api.eu-west-1.amazonaws.com/v1" } && output.api_key_ids == { mobile-app = "abcdef1234" }
     error_message = "The smoke test's URL and key ids are passed through."
+  }
+
+  assert {
+    condition     = output.release_aliases == module.functions.release_aliases
+    error_message = "The aliases the pipeline moves after migrating are passed through."
+  }
+}
+
+run "every_function_and_queue_of_the_stack_has_its_alarms" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for name in values(module.functions.function_names) : contains(module.monitoring.alarm_names, "${name}-errors") && contains(module.monitoring.alarm_names, "${name}-throttles")])
+    error_message = "monitoring gets every function of the functions module: each has an errors and a throttles alarm."
+  }
+
+  assert {
+    condition     = contains(module.monitoring.alarm_names, "faceauth-test-purge-failures-depth") && contains(module.monitoring.alarm_names, "faceauth-test-purge-schedule-dlq-depth")
+    error_message = "Both dead-letter queues have a depth alarm."
   }
 }
 
