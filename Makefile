@@ -62,6 +62,21 @@ test-concurrency: $(VENV)/.installed db-start ## The concurrency suite REPEAT ti
 	  $(PY) -m pytest -q -p no:cacheprovider tests/integration/test_concurrency.py $(PYTEST_ARGS) || exit 1; \
 	done
 
+# The handler fuzz (tests/integration/test_handler_fuzz.py, docs/testing.md): `make test` runs
+# 150 scenarios under a fixed seed; `make fuzz` runs FUZZ_EXAMPLES scenarios (about 2.6
+# requests each) under FUZZ_SEED, random unless given, in FUZZ_SHARDS xdist workers.
+FUZZ_EXAMPLES ?= 10000
+FUZZ_SHARDS ?= 2
+FUZZ_SEED ?=
+
+.PHONY: fuzz
+fuzz: $(VENV)/.installed db-start ## Fuzz the compare handler: FUZZ_EXAMPLES scenarios (~24,000 requests), FUZZ_SEED (printed) to replay
+	@seed=$(FUZZ_SEED); seed=$${seed:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+	echo "fuzz: FUZZ_SEED=$$seed FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SHARDS=$(FUZZ_SHARDS)"; \
+	FUZZ_SEED=$$seed FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SHARDS=$(FUZZ_SHARDS) \
+	  $(PY) -m pytest -q -p no:cacheprovider --show-capture=no -n $(FUZZ_SHARDS) \
+	  tests/integration/test_handler_fuzz.py $(PYTEST_ARGS)
+
 .PHONY: test-unit
 test-unit: $(VENV)/.installed ## Unit tests only (no database)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)

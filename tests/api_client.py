@@ -30,6 +30,7 @@ class ApiAnswer:
     status: int
     headers: dict[str, str]
     body: Any
+    text: str = ""  # the body as sent, before JSON parsing
 
     @property
     def error_code(self) -> str | None:
@@ -59,6 +60,7 @@ def call_api(
         all_headers["content-type"] = content_type
     all_headers.update(headers or {})
     event = proxy_event(method, path, headers=all_headers, body=body)
+    event["httpMethod"] = method  # as given: a front end may pass a lower-case method
     answer = handler.lambda_handler(event, LambdaContextStub())  # type: ignore[arg-type]
     text = answer.get("body") or ""
     if answer.get("isBase64Encoded"):
@@ -67,6 +69,7 @@ def call_api(
         status=answer["statusCode"],
         headers=response_headers(answer),
         body=json.loads(text) if text else None,
+        text=text,
     )
 
 

@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from compare.app import RequestDeadline, Service, app, compare_dependencies
 from compare.errors import IDEMPOTENCY_ERRORS, SELFIE_ROUTE_ERRORS, error_responses
 from compare.idempotency import HEADER as IDEMPOTENCY_HEADER
-from compare.requests import accept_json_only
+from compare.requests import accept_json_only, canonical_method
 from compare.schemas import (
     USER_ID_PATTERN,
     HealthResponse,
@@ -115,7 +115,7 @@ def erase_registration(
 ) -> Response[None]:
     logger.append_keys(user_ref=user_ref(userId))
     service.erase_user(userId, deadline)
-    return Response(HTTPStatus.NO_CONTENT, "application/json", None)
+    return Response(HTTPStatus.NO_CONTENT, None, None)  # no body, so no media type
 
 
 @app.post(
@@ -201,5 +201,6 @@ def health(service: Service) -> HealthResponse:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    canonical_method(event)
     accept_json_only(event)
     return app.resolve(event, context)

@@ -53,10 +53,11 @@ def idempotent_writes(
         )
         if not replayed:
             return first[0]
+        body = answer.body or None  # a 204 has no body, and so no media type
         return Response(
             answer.status,
-            "application/json",
-            answer.body or None,
+            "application/json" if body else None,
+            body,
             headers={REPLAYED_HEADER: "true"},
         )
 

@@ -45,6 +45,14 @@ def _kind(value: Any) -> str:
     return "a number"
 
 
+def canonical_method(event: dict[str, Any]) -> None:
+    """The method upper-case: the resolver routes ``post`` as POST, so the checks that depend
+    on the method (JSON only on POST and PUT, the Idempotency-Key on writes) must see it so
+    too, or a lower-case write skips them. API Gateway only passes its declared methods;
+    other front ends (the local server) pass what the client sent."""
+    event["httpMethod"] = str(event.get("httpMethod") or "").upper()
+
+
 def accept_json_only(event: dict[str, Any]) -> None:
     """Media types compare case-insensitively (RFC 9110), and only JSON bodies are accepted.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -59,3 +60,31 @@ def stack(
     dependencies = serve(settings, database, image_store, engine, clock)
     yield Stack(dependencies.service, engine, s3_client, database, clock, settings, image_store)
     handler.app.dependency_overrides.clear()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The handler fuzz's numbers (test_handler_fuzz.py records them per shard, also from
+    xdist workers): requests, time and rate, and what was answered."""
+    shards = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", [])
+        if name == "fuzz"
+    ]
+    if not shards:
+        return
+    requests = sum(shard["requests"] for shard in shards)
+    seconds = max(shard["seconds"] for shard in shards)  # the shards ran side by side
+    answers: Counter[str] = Counter()
+    for shard in sorted(shards, key=lambda shard: shard["shard"]):
+        answers.update(shard["answers"])
+        terminalreporter.write_line(
+            f"fuzz shard {shard['shard']}: seed {shard['seed']}, {shard['scenarios']} "
+            f"scenarios, {shard['requests']} requests in {shard['seconds']} s"
+        )
+    terminalreporter.write_line(
+        f"fuzz: {requests} requests in {seconds} s, {requests / max(seconds, 0.001):.0f} "
+        f"requests/s; answers: {dict(answers.most_common())}"
+    )

@@ -39,6 +39,16 @@ def test_erasure_deletes_reference_and_captures_and_marks_rows(stack: Stack) -> 
     assert call_api("GET", "/users/alice").body["registered"] is False
 
 
+def test_erasure_answers_204_without_a_body(stack: Stack) -> None:
+    # Given a registered user
+    enrol_and_verify("alice", 0)
+    # When she is erased
+    answer = call_api("DELETE", "/users/alice/registration")
+    # Then the 204 has no body at all (not the JSON text "null") and so no media type
+    assert (answer.status, answer.text) == (204, "")
+    assert "content-type" not in answer.headers
+
+
 def test_erasure_removes_every_version_in_a_versioned_bucket(stack: Stack, s3_client: Any) -> None:
     s3_client.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
     enrol_and_verify("alice", 2)

@@ -106,6 +106,16 @@ def test_non_json_requests_are_415(stack: Stack, content_type: str | None) -> No
     assert_error(answer, 415, "UNSUPPORTED_MEDIA_TYPE")
 
 
+@pytest.mark.parametrize("method", ["post", "Post"])
+def test_a_lower_case_write_without_a_content_type_is_415_too(stack: Stack, method: str) -> None:
+    # Given a registration sent as `post`, which the resolver routes as POST, without a type
+    # When it is handled
+    answer = call_api(method, REGISTER, json_body=image_json(jpeg()), content_type=None)
+    # Then it is refused like a POST without one, and nobody is registered
+    assert_error(answer, 415, "UNSUPPORTED_MEDIA_TYPE")
+    assert users(stack.database) == []
+
+
 @pytest.mark.parametrize("content_type", ["Application/JSON", "application/json; charset=UTF-8"])
 def test_json_content_types_are_compared_case_insensitively(
     stack: Stack, content_type: str

@@ -114,12 +114,30 @@ def test_a_retry_while_the_first_request_runs_is_409_with_retry_after(stack: Sta
         assert first.result().status == 200
 
 
+def test_a_retry_sent_with_a_lower_case_method_gets_the_first_answer(stack: Stack) -> None:
+    # Given a registration sent as `post` (routed as POST) with a key
+    key = str(uuid.uuid4())
+    body = image_json(jpeg())
+    first = call_api("post", REGISTER, json_body=body, headers={"Idempotency-Key": key})
+    # When the client retries it the same way
+    retry = call_api("post", REGISTER, json_body=body, headers={"Idempotency-Key": key})
+    # Then the retry is replayed, not run again into 409 ALREADY_REGISTERED
+    assert (first.status, retry.status) == (201, 201)
+    assert retry.body["runId"] == first.body["runId"]
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert len(runs(stack.database)) == 1
+
+
 def test_a_retried_erasure_answers_204_again(stack: Stack) -> None:
+    # Given alice registered and erased with a key
     assert call_api("POST", REGISTER, json_body=image_json(jpeg())).status == 201
     key = str(uuid.uuid4())
     assert keyed("DELETE", REGISTER, key).status == 204
+    # When the erasure is retried with the key
     replay = keyed("DELETE", REGISTER, key)
+    # Then the first answer is replayed: 204, without a body (not "null") or media type
     assert (replay.status, replay.headers.get("idempotent-replayed")) == (204, "true")
+    assert (replay.text, replay.headers.get("content-type")) == ("", None)
 
 
 def test_keys_expire_after_a_day(stack: Stack) -> None:
