@@ -85,6 +85,9 @@ def response_for(exc: errors.FaceAuthError) -> Response[Any]:
     """The answer for a domain error, by the table."""
     if isinstance(exc, errors.DependencyUnavailable):
         logger.warning("dependency unavailable", extra={"dependency": exc.dependency})
+        # Which dependency failed, as a metric: the alarms on one service (Face Liveness)
+        # must not fire on another's faults, which all answer DEPENDENCY_UNAVAILABLE.
+        add_dimensioned_metric("DependencyFaults", 1, MetricUnit.Count, Dependency=exc.dependency)
     retry_after = exc.retry_after_seconds if isinstance(exc, errors.RetryLater) else None
     return error_response(spec_for(exc).code, exc.message, retry_after)
 

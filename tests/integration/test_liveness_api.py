@@ -3,6 +3,7 @@ Liveness answered by botocore's Stubber (realistic answers for every status and 
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -244,16 +245,34 @@ def test_a_session_rekognition_does_not_know_is_409_invalid(
     [("AccessDeniedException", 403, 1), ("ThrottlingException", 400, 3)],
 )
 def test_access_denied_and_throttling_are_503_and_never_a_failure(
-    stack: Stack, liveness: Liveness, code: str, status: int, attempts: int
+    stack: Stack,
+    liveness: Liveness,
+    code: str,
+    status: int,
+    attempts: int,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     register_alice()
     session_id = liveness.start()
     for _ in range(attempts):
         liveness.fails(session_id, code, status)
+    capsys.readouterr()
     answer = verify(session_id)
     assert (answer.status, answer.error_code) == (503, "DEPENDENCY_UNAVAILABLE")
     assert len(runs(stack.database)) == 1
     assert users(stack.database)[0]["consecutive_failures"] == 0
+    # and the fault is counted as the liveness service's, for its alarm
+    assert dependency_faults(capsys.readouterr().out) == ["liveness"]
+
+
+def dependency_faults(printed: str) -> list[str]:
+    """The Dependency dimension of each DependencyFaults metric in the printed EMF lines."""
+    documents = [json.loads(line) for line in printed.splitlines() if line.startswith("{")]
+    return [
+        document["Dependency"]
+        for document in documents
+        if "DependencyFaults" in document and "_aws" in document
+    ]
 
 
 def test_a_used_session_and_another_users_session_are_409_invalid(

@@ -88,6 +88,16 @@ locals {
         [{ expression = "SEARCH('{FaceAuth,ErrorCode,service} MetricName=\"Errors\" service=\"compare\"', 'Sum', 300)", id = "errors" }],
       ]
     },
+    {
+      # Which dependency a DEPENDENCY_UNAVAILABLE came from: database, image_store,
+      # face_engine, liveness (or the step a request ran out of time in).
+      title  = "compare dependency faults"
+      stat   = "Sum"
+      period = 300
+      metrics = [
+        [{ expression = "SEARCH('{FaceAuth,Dependency,service} MetricName=\"DependencyFaults\" service=\"compare\"', 'Sum', 300)", id = "faults" }],
+      ]
+    },
   ]
 }
 

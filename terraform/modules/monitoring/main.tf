@@ -62,6 +62,17 @@ locals {
       period     = 900
       threshold  = var.thresholds.liveness_session_errors
     }
+    # Rekognition's Face Liveness APIs failing (throttled, denied, down) for compare: each
+    # such request answered 503 DEPENDENCY_UNAVAILABLE, counted by its dependency.
+    liveness_service_faults = {
+      name        = "${local.compare}-liveness-service-faults"
+      description = "More than ${var.thresholds.liveness_service_faults} Face Liveness requests in 5 minutes failed on Rekognition's side (throttling, access denied, faults): the app's users cannot start or use sessions. Runbook: docs/runbook.md#liveness-service-faults"
+      namespace   = "FaceAuth"
+      metric_name = "DependencyFaults"
+      dimensions  = { service = "compare", Dependency = "liveness" }
+      statistic   = "Sum"
+      threshold   = var.thresholds.liveness_service_faults
+    }
   } : key => alarm if var.liveness_alarms }
 }
 

@@ -58,6 +58,7 @@ variable "thresholds" {
     liveness_failure_rate   = optional(number, 0.3)
     liveness_session_errors = optional(number, 0.2)
     liveness_min_sessions   = optional(number, 10)
+    liveness_service_faults = optional(number, 5)
   })
   default = {}
 
@@ -72,13 +73,18 @@ variable "thresholds" {
   }
 
   validation {
+    condition     = var.thresholds.liveness_service_faults >= 1
+    error_message = "Face Liveness faults are counted: alarm on at least one in five minutes."
+  }
+
+  validation {
     condition     = var.thresholds.purge_missing_hours >= 25 && var.thresholds.purge_missing_hours <= 168
     error_message = "The purge runs daily: alarm after 25 to 168 hours without a run."
   }
 }
 
 variable "liveness_alarms" {
-  description = "Alarm on Face Liveness (failure rate, session errors): true where compare creates sessions (FACEAUTH_LIVENESS is not off)."
+  description = "Alarm on Face Liveness (failure rate, session errors, service faults): true where compare creates sessions (FACEAUTH_LIVENESS is not off)."
   type        = bool
   default     = true
 }

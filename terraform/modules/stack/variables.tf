@@ -286,6 +286,7 @@ variable "alarm_thresholds" {
     liveness_failure_rate   = optional(number, 0.3)
     liveness_session_errors = optional(number, 0.2)
     liveness_min_sessions   = optional(number, 10)
+    liveness_service_faults = optional(number, 5)
   })
   default = {}
 }

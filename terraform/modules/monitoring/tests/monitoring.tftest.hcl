@@ -127,15 +127,29 @@ run "liveness_failure_rate_and_session_errors_are_alarms" {
   }
 }
 
+run "liveness_service_faults_are_an_alarm" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["liveness_service_faults"].namespace == "FaceAuth" && aws_cloudwatch_metric_alarm.this["liveness_service_faults"].metric_name == "DependencyFaults" && aws_cloudwatch_metric_alarm.this["liveness_service_faults"].dimensions == tomap({ service = "compare", Dependency = "liveness" }) && aws_cloudwatch_metric_alarm.this["liveness_service_faults"].statistic == "Sum"
+    error_message = "Faults are compare's DependencyFaults metric of the liveness dependency (what compare.errors emits), summed."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["liveness_service_faults"].threshold == 5 && aws_cloudwatch_metric_alarm.this["liveness_service_faults"].period == 300 && aws_cloudwatch_metric_alarm.this["liveness_service_faults"].comparison_operator == "GreaterThanThreshold" && aws_cloudwatch_metric_alarm.this["liveness_service_faults"].treat_missing_data == "notBreaching"
+    error_message = "More than 5 faults in 5 minutes fires; none is quiet."
+  }
+}
+
 run "liveness_thresholds_are_settings" {
   command = plan
 
   variables {
-    thresholds = { liveness_failure_rate = 0.5, liveness_session_errors = 0.4, liveness_min_sessions = 25 }
+    thresholds = { liveness_failure_rate = 0.5, liveness_session_errors = 0.4, liveness_min_sessions = 25, liveness_service_faults = 20 }
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.this["liveness_failure_rate"].threshold == 0.5 && aws_cloudwatch_metric_alarm.this["liveness_session_errors"].threshold == 0.4 && strcontains(one([for query in aws_cloudwatch_metric_alarm.this["liveness_failure_rate"].metric_query : query.expression if query.id == "alarm"]), "sessions >= 25")
+    condition     = aws_cloudwatch_metric_alarm.this["liveness_failure_rate"].threshold == 0.5 && aws_cloudwatch_metric_alarm.this["liveness_session_errors"].threshold == 0.4 && aws_cloudwatch_metric_alarm.this["liveness_service_faults"].threshold == 20 && strcontains(one([for query in aws_cloudwatch_metric_alarm.this["liveness_failure_rate"].metric_query : query.expression if query.id == "alarm"]), "sessions >= 25")
     error_message = "Thresholds and the minimum of sessions come from var.thresholds."
   }
 }
@@ -221,6 +235,11 @@ run "dashboard_shows_the_business_metrics" {
   assert {
     condition     = strcontains(aws_cloudwatch_dashboard.this.dashboard_body, "Verifications") && strcontains(aws_cloudwatch_dashboard.this.dashboard_body, "Similarity")
     error_message = "The dashboard shows verifications by result and similarity."
+  }
+
+  assert {
+    condition     = strcontains(aws_cloudwatch_dashboard.this.dashboard_body, "DependencyFaults")
+    error_message = "The dashboard shows compare's faults by dependency, next to its errors by code."
   }
 
   assert {
