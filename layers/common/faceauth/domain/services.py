@@ -237,16 +237,15 @@ class FaceAuthService:
                     user_pk = user.pk
                 else:
                     raise AlreadyRegistered
-                self._settle(uow, flight, now)
-                self._use_session(
+                self._record_registration(
                     uow,
-                    liveness=source.liveness,
+                    flight,
+                    user_pk=user_pk,
                     user_id=user_id,
-                    flight=flight,
-                    now=now,
-                    retained_as=Decision.PASS,
+                    at=now,
+                    request_id=request_id,
+                    source=source,
                 )
-                uow.runs.add(self._registration_run(flight, user_pk, now, request_id, source))
                 uow.commit()
             flight.settled = True
         return RegistrationReceipt(flight.pending.run_id, user_id, now)
@@ -278,16 +277,15 @@ class FaceAuthService:
                 assert current.reference_key is not None
                 old_key = current.reference_key
                 uow.users.replace_reference(user.pk, key, now)
-                self._settle(uow, flight, now)
-                self._use_session(
+                self._record_registration(
                     uow,
-                    liveness=source.liveness,
+                    flight,
+                    user_pk=user.pk,
                     user_id=user_id,
-                    flight=flight,
-                    now=now,
-                    retained_as=Decision.PASS,
+                    at=now,
+                    request_id=request_id,
+                    source=source,
                 )
-                uow.runs.add(self._registration_run(flight, user.pk, now, request_id, source))
                 uow.commit()
             flight.settled = True
         self._delete_superseded(old_key, deadline)
@@ -669,16 +667,30 @@ class FaceAuthService:
         flight.settled = True
         return now
 
-    def _registration_run(
+    def _record_registration(
         self,
+        uow: UnitOfWork,
         flight: _Flight,
+        *,
         user_pk: int,
+        user_id: str,
         at: datetime,
         request_id: str | None,
         source: _NewReference,
-    ) -> NewRun:
+    ) -> None:
+        """In the registration's transaction: settle its pending run, spend its liveness
+        session (kept as a PASS's) and add its run."""
+        self._settle(uow, flight, at)
+        self._use_session(
+            uow,
+            liveness=source.liveness,
+            user_id=user_id,
+            flight=flight,
+            now=at,
+            retained_as=Decision.PASS,
+        )
         assert flight.stored is not None
-        return NewRun(
+        run = NewRun(
             run_id=flight.pending.run_id,
             user_pk=user_pk,
             kind=RunKind.REGISTRATION,
@@ -691,6 +703,7 @@ class FaceAuthService:
             liveness_session_id=source.liveness.session_id if source.liveness else None,
             liveness_confidence=source.liveness.confidence if source.liveness else None,
         )
+        uow.runs.add(run)
 
     def _delete_superseded(self, old_key: str, deadline: Deadline) -> None:
         """The new reference is committed; an old image that cannot be deleted now stays
