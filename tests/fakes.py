@@ -13,7 +13,9 @@ from types import TracebackType
 
 from faceauth.domain.deadline import Deadline
 from faceauth.domain.idempotency import Answer
+from faceauth.domain.images import ImageLimits
 from faceauth.domain.liveness import (
+    LivenessPolicy,
     LivenessResult,
     LivenessSession,
     LivenessStatus,
@@ -29,6 +31,7 @@ from faceauth.domain.model import (
     UserRecord,
 )
 from faceauth.domain.ports import DeleteReport, RunImage
+from faceauth.domain.services import FaceAuthService, LockoutPolicy
 from faceauth.errors import (
     AlreadyRegistered,
     DependencyUnavailable,
@@ -428,3 +431,28 @@ class FakeIdempotencyLedger:
         if self.unavailable:
             raise DependencyUnavailable("database")
         self.records.pop(key, None)
+
+
+def service_on_fakes(
+    db: FakeDatabase,
+    store: FakeImageStore,
+    engine: ScriptedFaceEngine,
+    clock: FakeClock,
+    *,
+    sleep: Callable[[float], None] = lambda _: None,
+    liveness: LivenessPolicy | None = None,
+    max_failures: int = 5,
+) -> FaceAuthService:
+    """The service as the unit tests run it, on these fakes: threshold 90, a lock for 15
+    minutes after `max_failures` FAILs, 4 MB and 25 megapixel images of at least 80 px."""
+    return FaceAuthService(
+        unit_of_work=db.unit_of_work,
+        images=store,
+        engine=engine,
+        threshold=90.0,
+        lockout=LockoutPolicy(max_failures, timedelta(minutes=15)),
+        limits=ImageLimits(max_bytes=4 * 1024 * 1024, max_pixels=25_000_000, min_side=80),
+        liveness=liveness,
+        clock=clock,
+        sleep=sleep,
+    )

@@ -121,6 +121,22 @@ def message_text(driver: webdriver.Chrome) -> str:
     return driver.find_element(By.ID, "message").text
 
 
+def running_check(
+    browser: Callable[..., webdriver.Chrome], api: FakeLivenessApi, user_id: str
+) -> tuple[webdriver.Chrome, str]:
+    """The page open on the fake API with a check started for the user and its detector
+    shown; returns the browser and the session id the detector was given."""
+    driver = browser()
+    open_page(driver, api.url + PAGE)
+    start_check(driver, user_id)
+    return driver, str(stand_in(driver).get_attribute("data-session-id"))
+
+
+def complete_check(driver: webdriver.Chrome) -> None:
+    """The detector reports that the user finished streaming."""
+    driver.find_element(By.ID, "stand-in-complete").click()
+
+
 def test_the_page_creates_a_session_for_the_typed_user_and_hands_it_to_the_detector(
     api: FakeLivenessApi, browser: Callable[..., webdriver.Chrome], screenshot: Screenshot
 ) -> None:
@@ -149,12 +165,9 @@ def test_completion_verifies_with_the_session_id_and_shows_pass(
     # Given a registered user whose liveness check is running
     user_id = new_user()
     api.registered.add(user_id)
-    driver = browser()
-    open_page(driver, api.url + PAGE)
-    start_check(driver, user_id)
-    session_id = stand_in(driver).get_attribute("data-session-id")
+    driver, session_id = running_check(browser, api, user_id)
     # When the detector reports completion
-    driver.find_element(By.ID, "stand-in-complete").click()
+    complete_check(driver)
     wait(driver, lambda d: view(d) == "result", "the result")
     screenshot(driver, "pass")
     # Then the page verified with that session's id (no image) and shows the PASS
@@ -171,12 +184,9 @@ def test_completion_for_a_new_user_registers_with_the_session_id(
 ) -> None:
     # Given a user the API does not know, whose liveness check is running
     user_id = new_user()
-    driver = browser()
-    open_page(driver, api.url + PAGE)
-    start_check(driver, user_id)
-    session_id = stand_in(driver).get_attribute("data-session-id")
+    driver, session_id = running_check(browser, api, user_id)
     # When the detector reports completion
-    driver.find_element(By.ID, "stand-in-complete").click()
+    complete_check(driver)
     wait(driver, lambda d: view(d) == "result", "the result")
     screenshot(driver, "registered")
     # Then the page registered the user with that session's id and says so
@@ -211,12 +221,9 @@ def test_liveness_failed_is_said_in_words(
     user_id = new_user()
     api.registered.add(user_id)
     api.selfie_answers.append(error(422, "LIVENESS_FAILED"))
-    driver = browser()
-    open_page(driver, api.url + PAGE)
-    start_check(driver, user_id)
-    stand_in(driver)
+    driver, _ = running_check(browser, api, user_id)
     # When the detector reports completion
-    driver.find_element(By.ID, "stand-in-complete").click()
+    complete_check(driver)
     text = message_text(driver)
     screenshot(driver, "liveness-failed")
     # Then the page says the check did not confirm a live person and offers a new check only
@@ -233,11 +240,8 @@ def test_a_new_check_after_a_failure_uses_a_new_session(
     user_id = new_user()
     api.registered.add(user_id)
     api.selfie_answers.append(error(422, "LIVENESS_FAILED"))
-    driver = browser()
-    open_page(driver, api.url + PAGE)
-    start_check(driver, user_id)
-    first = stand_in(driver).get_attribute("data-session-id")
-    driver.find_element(By.ID, "stand-in-complete").click()
+    driver, first = running_check(browser, api, user_id)
+    complete_check(driver)
     message_text(driver)
     # When the user starts a new check
     driver.find_element(By.ID, "new-check-button").click()
@@ -253,10 +257,7 @@ def test_detector_error_is_said_in_words(
     api: FakeLivenessApi, browser: Callable[..., webdriver.Chrome], screenshot: Screenshot
 ) -> None:
     # Given a running check
-    driver = browser()
-    open_page(driver, api.url + PAGE)
-    start_check(driver, new_user())
-    stand_in(driver)
+    driver, _ = running_check(browser, api, new_user())
     # When the detector reports that the camera could not be used
     driver.find_element(By.ID, "stand-in-camera-error").click()
     text = message_text(driver)
@@ -275,11 +276,8 @@ def test_lost_answer_is_sent_again_with_the_same_session(
     user_id = new_user()
     api.registered.add(user_id)
     api.selfie_answers.append(error(503, "DEPENDENCY_UNAVAILABLE"))
-    driver = browser()
-    open_page(driver, api.url + PAGE)
-    start_check(driver, user_id)
-    session_id = stand_in(driver).get_attribute("data-session-id")
-    driver.find_element(By.ID, "stand-in-complete").click()
+    driver, session_id = running_check(browser, api, user_id)
+    complete_check(driver)
     message_text(driver)
     # When the user presses "Send again"
     driver.find_element(By.ID, "resend-button").click()

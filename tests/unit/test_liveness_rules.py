@@ -11,7 +11,6 @@ import pytest
 
 from faceauth import bootstrap
 from faceauth.domain.deadline import Deadline
-from faceauth.domain.images import ImageLimits
 from faceauth.domain.liveness import (
     LivenessMode,
     LivenessPolicy,
@@ -22,7 +21,7 @@ from faceauth.domain.liveness import (
     session_prefix,
 )
 from faceauth.domain.model import Decision
-from faceauth.domain.services import FaceAuthService, LockoutPolicy
+from faceauth.domain.services import FaceAuthService
 from faceauth.errors import (
     DependencyUnavailable,
     LivenessFailed,
@@ -34,7 +33,14 @@ from faceauth.errors import (
     UserLocked,
 )
 from faceauth.settings import Settings
-from tests.fakes import FakeClock, FakeDatabase, FakeImageStore, FakeLiveness, ScriptedFaceEngine
+from tests.fakes import (
+    FakeClock,
+    FakeDatabase,
+    FakeImageStore,
+    FakeLiveness,
+    ScriptedFaceEngine,
+    service_on_fakes,
+)
 from tests.images import jpeg
 
 IMAGE = jpeg()
@@ -55,17 +61,12 @@ class World:
 
     @property
     def service(self) -> FaceAuthService:
-        return FaceAuthService(
-            unit_of_work=self.db.unit_of_work,
-            images=self.store,
-            engine=self.engine,
-            threshold=90.0,
-            lockout=LockoutPolicy(5, timedelta(minutes=15)),
-            limits=ImageLimits(4 * 1024 * 1024, 25_000_000, 80),
-            liveness=LivenessPolicy(self.mode, MIN_CONFIDENCE, 2, self.liveness),
-            clock=self.clock,
-            sleep=lambda _: None,
-        )
+        return self.service_with(self.liveness)
+
+    def service_with(self, liveness: FakeLiveness | None) -> FaceAuthService:
+        """The service in this world's mode, on the given liveness service (None: none)."""
+        policy = LivenessPolicy(self.mode, MIN_CONFIDENCE, 2, liveness)
+        return service_on_fakes(self.db, self.store, self.engine, self.clock, liveness=policy)
 
     def session(self, user_id: str = "alice", confidence: float | None = 97.5) -> str:
         """A session created for the user and, unless confidence is None, completed."""
@@ -250,17 +251,8 @@ def test_with_liveness_off_sessions_are_unavailable(world: World) -> None:
 
 
 def test_without_a_liveness_service_sessions_are_unavailable(world: World) -> None:
-    service = FaceAuthService(
-        unit_of_work=world.db.unit_of_work,
-        images=world.store,
-        engine=world.engine,
-        threshold=90.0,
-        lockout=LockoutPolicy(5, timedelta(minutes=15)),
-        limits=ImageLimits(4 * 1024 * 1024, 25_000_000, 80),
-        liveness=LivenessPolicy(LivenessMode.OPTIONAL, MIN_CONFIDENCE, 2, None),
-    )
     with pytest.raises(LivenessUnavailable):
-        service.start_liveness_session("alice", "t", deadline())
+        world.service_with(None).start_liveness_session("alice", "t", deadline())
 
 
 def test_required_liveness_with_the_local_engine_is_refused_at_start_up() -> None:

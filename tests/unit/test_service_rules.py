@@ -11,10 +11,9 @@ from datetime import timedelta
 import pytest
 
 from faceauth.domain.deadline import Deadline
-from faceauth.domain.images import ImageLimits
 from faceauth.domain.liveness import UploadedSelfie
 from faceauth.domain.model import Decision
-from faceauth.domain.services import CAPTURE_PREFIX, FaceAuthService, LockoutPolicy
+from faceauth.domain.services import CAPTURE_PREFIX, FaceAuthService
 from faceauth.errors import (
     AlreadyRegistered,
     DependencyUnavailable,
@@ -24,7 +23,13 @@ from faceauth.errors import (
     UserNotRegistered,
     VerificationInProgress,
 )
-from tests.fakes import FakeClock, FakeDatabase, FakeImageStore, ScriptedFaceEngine
+from tests.fakes import (
+    FakeClock,
+    FakeDatabase,
+    FakeImageStore,
+    ScriptedFaceEngine,
+    service_on_fakes,
+)
 from tests.images import jpeg
 
 IMAGE = jpeg()
@@ -43,15 +48,13 @@ class World:
 
     @property
     def service(self) -> FaceAuthService:
-        return FaceAuthService(
-            unit_of_work=self.db.unit_of_work,
-            images=self.store,
-            engine=self.engine,
-            threshold=90.0,
-            lockout=LockoutPolicy(MAX_FAILURES, timedelta(minutes=15)),
-            limits=ImageLimits(max_bytes=4 * 1024 * 1024, max_pixels=25_000_000, min_side=80),
-            clock=self.clock,
+        return service_on_fakes(
+            self.db,
+            self.store,
+            self.engine,
+            self.clock,
             sleep=self.slept.append,
+            max_failures=MAX_FAILURES,
         )
 
     def captures(self) -> list[str]:
